@@ -1,0 +1,20 @@
+from typing import Any
+
+from allauth.account.adapter import DefaultAccountAdapter
+from django.http import HttpRequest
+
+from accounts.models import Role
+from accounts.services import email_send
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
+        data = getattr(form, "cleaned_data", {})
+        user.role = data.get("role") or Role.CLIENT
+        user.name = data.get("name") or ""
+        return super().save_user(request, user, form, commit=commit)
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        """Render now, send through Celery after commit, so a slow mail server never slows a page."""
+        message = self.render_mail(template_prefix, email, context)
+        email_send(message=message)

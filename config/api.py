@@ -1,0 +1,109 @@
+"""The API's conventions in one place: authentication, pagination, business errors and their status codes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.headless.contrib.rest_framework.authentication import XSessionTokenAuthentication
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, pagination, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+
+class ServiceError(Exception):
+    """A business rule said no. Each app subclasses it (`PlanError`); the API maps it to 400 or 409 here, once."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "invalid"
+
+    def __init__(self, message: str, *, code: str | None = None, extra: dict[str, Any] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.code = code or self.default_code
+        self.extra = extra or {}
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"detail": self.message, "code": self.code, **self.extra}
+
+
+class InvalidTransition(ServiceError):
+    """The object's state does not allow the action (409)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "invalid_transition"
+
+
+class Conflict(ServiceError):
+    """The action clashes with another object (409), such as a second open engagement."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+class NotAllowed(ServiceError):
+    """The actor can see the object but may not do this (403)."""
+
+    status_code = status.HTTP_403_FORBIDDEN
+    default_code = "permission_denied"
+
+
+class SessionTokenAuthentication(XSessionTokenAuthentication):
+    """allauth's X-Session-Token, answering 401 (not 403) when it is missing, wrong or expired."""
+
+    def authenticate(self, request: Any) -> tuple | None:
+        token = self.get_session_token(request)
+        if not token:
+            return None
+        result = super().authenticate(request)
+        if result is None:
+            raise exceptions.AuthenticationFailed("Your session token is not valid or has expired. Log in again.")
+        return result
+
+    def authenticate_header(self, request: Request) -> str:
+        return 'X-Session-Token realm="api"'
+
+
+class PageNumberPagination(pagination.PageNumberPagination):
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Every error body carries `detail` and `code`, or `{field: [messages]}` for invalid input."""
+    from rest_framework.views import exception_handler as drf_exception_handler  # DRF imports this module
+
+    if isinstance(exc, ServiceError):
+        return Response(exc.as_dict(), status=exc.status_code)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound("Not found.")
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None or not isinstance(exc, exceptions.APIException):
+        return response
+    if isinstance(response.data, dict) and "detail" in response.data and "code" not in response.data:
+        codes = exc.get_codes()
+        response.data["code"] = codes if isinstance(codes, str) else exc.default_code
+    elif isinstance(response.data, list):
+        response.data = {"non_field_errors": response.data}
+    return response
+
+
+def optional_slash(route: str, view: Any, name: str | None = None) -> list:
+    """The contract's paths have no trailing slash, and the same path with one must also work (never a redirect)."""
+    from django.urls import path
+
+    route = route.rstrip("/")
+    return [path(route, view, name=name), path(route + "/", view)]
+
+
+class Router:
+    """A DRF router whose routes answer with and without a trailing slash."""
+
+    def __new__(cls) -> Any:
+        from rest_framework.routers import SimpleRouter
+
+        return SimpleRouter(trailing_slash="/?")

@@ -1,0 +1,24 @@
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+
+
+def navigation_for(user: Any) -> list[tuple[str, str]]:
+    """The header's links for this person: what their role does most."""
+    if not user.is_authenticated:
+        return [("Find a broker", "/brokers/"), ("Find activities", "/listings/")]
+    links = [("Dashboard", reverse("dashboard"))]
+    links += {
+        "client": [("Find a broker", "/brokers/")],
+        "broker": [("Find activities", "/listings/")],
+        "provider": [("Find activities", "/listings/")],
+        "reviewer": [],
+        "admin": [("Admin", reverse("admin:index"))],
+    }.get(user.role, [])
+    return links
+
+
+def site(request: HttpRequest) -> dict[str, Any]:
+    return {"site_name": settings.SITE_NAME, "navigation": navigation_for(request.user)}
