@@ -1,0 +1,49 @@
+"""Render Django form fields with the NHS.UK design system's markup."""
+
+from typing import Any
+
+from django import forms, template
+from django.forms.boundfield import BoundField
+
+register = template.Library()
+
+INPUT_CLASSES = {
+    forms.Textarea: "nhsuk-textarea",
+    forms.Select: "nhsuk-select",
+    forms.SelectMultiple: "nhsuk-select",
+}
+
+
+def _describedby(field: BoundField) -> str:
+    ids = []
+    if field.help_text:
+        ids.append(f"{field.auto_id}-hint")
+    if field.errors:
+        ids.append(f"{field.auto_id}-error")
+    return " ".join(ids)
+
+
+@register.filter
+def nhsuk_widget(field: BoundField) -> str:
+    """The field's widget with the NHS.UK class, error state and hint/error description."""
+    widget = field.field.widget
+    css = next((name for kind, name in INPUT_CLASSES.items() if isinstance(widget, kind)), "nhsuk-input")
+    if field.errors:
+        css += f" {css}--error"
+    attrs: dict[str, Any] = {"class": " ".join(filter(None, [css, widget.attrs.get("class", "")]))}
+    if described := _describedby(field):
+        attrs["aria-describedby"] = described
+    return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def widget_kind(field: BoundField) -> str:
+    """Which NHS.UK component draws this field: radios, checkboxes, checkbox or input."""
+    widget = field.field.widget
+    if isinstance(widget, forms.RadioSelect):
+        return "radios"
+    if isinstance(widget, forms.CheckboxSelectMultiple):
+        return "checkboxes"
+    if isinstance(widget, forms.CheckboxInput):
+        return "checkbox"
+    return "input"
