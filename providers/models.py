@@ -46,3 +46,69 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.organization}"
+
+
+class Category(models.TextChoices):
+    ART_CLASS = "art_class", "Art class"
+    GYM = "gym", "Gym"
+    SPORTS_CLUB = "sports_club", "Sports club"
+    YOGA = "yoga", "Yoga"
+    RELAXATION = "relaxation", "Relaxation"
+    WALKING_GROUP = "walking_group", "Walking group"
+    ALTERNATIVE_THERAPY = "alternative_therapy", "Alternative therapy"
+    EMPLOYMENT_SKILLS = "employment_skills", "Employment and skills"
+    EDUCATION = "education", "Education"
+    PEER_SUPPORT = "peer_support", "Peer support"
+    PERSONAL_ASSISTANT = "personal_assistant", "Personal assistant"
+    TRANSPORT = "transport", "Transport"
+    OTHER = "other", "Other"
+
+
+class CostUnit(models.TextChoices):
+    SESSION = "session", "per session"
+    HOUR = "hour", "per hour"
+    WEEK = "week", "per week"
+    MONTH = "month", "per month"
+    YEAR = "year", "per year"
+    ONCE = "once", "once"
+
+
+class ListingStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+    ARCHIVED = "archived", "Archived"
+
+
+class Listing(models.Model):
+    """An activity a provider offers, which a broker can put in a support plan."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)  # stable Open Referral id
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="listings")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    category = models.CharField(max_length=32, choices=Category.choices, blank=True)
+    cost = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    cost_unit = models.CharField(max_length=16, choices=CostUnit.choices, blank=True)
+    area = models.CharField(max_length=32, blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    schedule = models.TextField(blank=True)
+    accessibility = models.TextField(blank=True)
+    contact_email = models.EmailField(blank=True)
+    contact_phone = models.CharField(max_length=40, blank=True)
+    status = models.CharField(max_length=16, choices=ListingStatus.choices, default=ListingStatus.DRAFT, db_index=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    last_reviewed_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(cost__gte=0) | models.Q(cost__isnull=True), name="listing_cost_not_negative"
+            ),
+            models.CheckConstraint(condition=models.Q(status__in=ListingStatus.values), name="listing_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
