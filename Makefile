@@ -37,7 +37,8 @@ typecheck: install
 	$(VENV)/bin/mypy .
 
 checks: install
-	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=config.settings.test DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \
+		$(PY) manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=config.settings.prod SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(60))') \
 		ALLOWED_HOSTS=waymark.example.org $(PY) manage.py check --deploy --fail-level WARNING
 

@@ -14,7 +14,7 @@ def email_send(*, message: EmailMessage) -> None:
     html = None
     if isinstance(message, EmailMultiAlternatives):
         html = next((content for content, mimetype in message.alternatives if mimetype == "text/html"), None)
-    payload = {
+    payload: dict = {
         "subject": message.subject,
         "body": message.body,
         "from_email": message.from_email,

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 class ServiceError(Exception):
     """A business rule said no. Each app subclasses it (`PlanError`); the API maps it to 400 or 409 here, once."""
 
-    status_code = status.HTTP_400_BAD_REQUEST
+    status_code: int = status.HTTP_400_BAD_REQUEST
     default_code = "invalid"
 
     def __init__(self, message: str, *, code: str | None = None, extra: dict[str, Any] | None = None):
@@ -97,7 +97,7 @@ def optional_slash(route: str, view: Any, name: str | None = None) -> list:
     from django.urls import path
 
     route = route.rstrip("/")
-    return [path(route, view, name=name), path(route + "/", view)]
+    return [path(route, view, name=name) if name else path(route, view), path(route + "/", view)]
 
 
 class Router:
@@ -106,4 +106,15 @@ class Router:
     def __new__(cls) -> Any:
         from rest_framework.routers import SimpleRouter
 
-        return SimpleRouter(trailing_slash="/?")
+        return SimpleRouter(trailing_slash="/?")  # type: ignore[arg-type]  # DRF accepts a regex here
+
+
+def schema_without_slash_twins(endpoints: list) -> list:
+    """drf-spectacular hook: document each path once, without the trailing slash the API also accepts."""
+    seen, kept = set(), []
+    for path, path_regex, method, callback in endpoints:
+        path = path.replace("/?", "").rstrip("/") if path not in ("/api/v1/schema/", "/api/v1/docs/") else path
+        if (path, method) not in seen:
+            seen.add((path, method))
+            kept.append((path, path_regex, method, callback))
+    return kept

@@ -25,7 +25,7 @@ def embedded_database_url() -> str:
     return f"postgres://postgres@/waymark?host={quote(str(socket_dir))}"
 
 
-def main() -> None:
+def main() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
     if not os.environ.get("DATABASE_URL"):
         os.environ["DATABASE_URL"] = embedded_database_url()
@@ -39,6 +39,7 @@ def main() -> None:
     port = os.environ.get("PORT", "8000")
     print(f"\nWaymark is running at http://127.0.0.1:{port}/  (stop it with Ctrl+C)\n", flush=True)
     call_command("runserver", f"127.0.0.1:{port}", use_reloader=False, use_threading=True)
+    return 0
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.health import healthz
 
-api_urlpatterns = [
+api_urlpatterns: list = [
     path("", include("accounts.api_urls")),
     path("", include("charter.api_urls")),
     path("", include("brokers.api_urls")),

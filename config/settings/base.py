@@ -175,12 +175,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     "COMPONENT_SPLIT_REQUEST": True,
-    "APPEND_COMPONENTS": {
-        "securitySchemes": {
-            "sessionToken": {"type": "apiKey", "in": "header", "name": "X-Session-Token"},
-        }
-    },
-    "SECURITY": [{"sessionToken": []}],
+    "PREPROCESSING_HOOKS": ["config.api.schema_without_slash_twins"],
 }
 
 # --- Celery: JSON only, late acks, one message at a time, time limits ---
