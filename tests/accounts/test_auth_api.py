@@ -150,3 +150,19 @@ def test_mandatory_verification_holds_back_an_unverified_login(api):
     flows = {flow["id"]: flow for flow in response.json()["data"]["flows"]}
     assert flows["verify_email"].get("is_pending") is True
     assert not EmailAddress.objects.get(user=user).verified
+
+
+def test_password_reset_request_sends_an_email_after_commit(api, client_user, django_capture_on_commit_callbacks):
+    from config.celery import app
+
+    app.conf.task_always_eager = True
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = api().post("/_allauth/app/v1/auth/password/request", {"email": client_user.email}, format="json")
+    finally:
+        app.conf.task_always_eager = False
+    assert response.status_code == 200
+    from django.core import mail
+
+    assert [message.to for message in mail.outbox] == [[client_user.email]]
+    assert "password" in mail.outbox[0].subject.lower()
