@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -20,9 +21,12 @@ from plans.serializers import (
     BudgetSerializer,
     EventSerializer,
     LineSerializer,
+    NoteSerializer,
     PlanCreateSerializer,
     PlanSerializer,
     PlanUpdateSerializer,
+    ReasonsSerializer,
+    ReviewSerializer,
     VersionDetailSerializer,
     VersionSerializer,
 )
@@ -227,3 +231,63 @@ class PlanEventList(generics.ListAPIView):
             return self.serializer_class.Meta.model.objects.none()
         plan = _plan_for(self.request, self.kwargs["plan_id"])
         return plan.events.select_related("by").order_by("created_at", "id")
+
+
+@extend_schema(tags=["reviews"])
+class ReviewList(generics.ListAPIView):
+    """KMPT's review queue, oldest submission first: `?mine=true`, `?unassigned=true`, `?overdue=true`."""
+
+    serializer_class = ReviewSerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        if getattr(self, "swagger_fake_view", False):
+            return Plan.objects.none()
+        if not permissions.is_reviewer(_user(self.request)):
+            raise PermissionDenied("Only KMPT reviewers see the review queue.")
+        flags = {name: self.request.query_params.get(name, "").lower() in ("true", "1", "yes") for name in FLAGS}
+        return selectors.review_queue(_user(self.request), **flags)
+
+
+FLAGS = ("mine", "unassigned", "overdue")
+
+
+@extend_schema(tags=["reviews"], request=None)
+class PlanClaim(PlanAction):
+    def perform(self, plan: Plan, request: Request, data: dict[str, Any]) -> None:
+        services.plan_claim(plan=plan, by=_user(request))
+
+
+@extend_schema(tags=["reviews"], request=NoteSerializer)
+class PlanApprove(PlanAction):
+    input_serializer = NoteSerializer
+
+    def perform(self, plan: Plan, request: Request, data: dict[str, Any]) -> None:
+        services.plan_decide(plan=plan, by=_user(request), outcome="approved", note=data["note"])
+
+
+@extend_schema(tags=["reviews"], request=ReasonsSerializer)
+class PlanRequestChanges(PlanAction):
+    input_serializer = ReasonsSerializer
+
+    def perform(self, plan: Plan, request: Request, data: dict[str, Any]) -> None:
+        services.plan_decide(plan=plan, by=_user(request), outcome="changes_requested", reasons=data["reasons"])
+
+
+@extend_schema(tags=["reviews"], request=ReasonsSerializer)
+class PlanDecline(PlanAction):
+    input_serializer = ReasonsSerializer
+
+    def perform(self, plan: Plan, request: Request, data: dict[str, Any]) -> None:
+        services.plan_decide(plan=plan, by=_user(request), outcome="declined", reasons=data["reasons"])
+
+
+@extend_schema(tags=["plans"], responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+class PlanPdf(APIView):
+    """The plan as a PDF, only through the plan's permission check (never a public media URL)."""
+
+    def get(self, request: Request, plan_id: int) -> HttpResponse:
+        plan = _plan_for(request, plan_id)
+        response = HttpResponse(services.plan_pdf(plan=plan), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="support-plan-{plan.pk}.pdf"'
+        response["Cache-Control"] = "private, no-store"
+        return response

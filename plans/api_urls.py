@@ -16,4 +16,12 @@ urlpatterns = [
         "plans/<int:plan_id>/versions/<int:number>", api.PlanVersionDetail.as_view(), name="api-plan-version"
     ),
     *optional_slash("plans/<int:plan_id>/events", api.PlanEventList.as_view(), name="api-plan-events"),
+    *optional_slash("plans/<int:plan_id>/pdf", api.PlanPdf.as_view(), name="api-plan-pdf"),
+    *optional_slash("plans/<int:plan_id>/claim", api.PlanClaim.as_view(), name="api-plan-claim"),
+    *optional_slash("plans/<int:plan_id>/approve", api.PlanApprove.as_view(), name="api-plan-approve"),
+    *optional_slash(
+        "plans/<int:plan_id>/request-changes", api.PlanRequestChanges.as_view(), name="api-plan-request-changes"
+    ),
+    *optional_slash("plans/<int:plan_id>/decline", api.PlanDecline.as_view(), name="api-plan-decline"),
+    *optional_slash("reviews", api.ReviewList.as_view(), name="api-reviews"),
 ]

@@ -86,7 +86,7 @@ def _event(plan: Plan, *, action: str, by: User | None, from_status: str, data: 
 
 
 def _locked(plan: Plan) -> Plan:
-    return Plan.objects.select_for_update().select_related("budget").get(pk=plan.pk)
+    return Plan.objects.select_for_update(of=("self",)).select_related("budget").get(pk=plan.pk)
 
 
 @transaction.atomic
@@ -308,3 +308,239 @@ def plan_withdraw(*, plan: Plan, by: User) -> Plan:
 
 def outcome_codes() -> list[str]:
     return list(Outcome.values)
+
+
+# --- The KMPT workflow -------------------------------------------------------------------------------------------
+
+
+def _notify(plan: Plan, *, subject: str, body: str, people: list[User | None]) -> None:
+    """Tell people that something happened to a plan; what it says is in the service, never in the email."""
+    from django.conf import settings
+    from django.core.mail import EmailMessage
+
+    from accounts.services import email_send
+
+    to = sorted({person.email for person in people if person is not None and person.email})
+    if to:
+        email_send(message=EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=to))
+
+
+def _after_commit_render_pdf(plan_id: int, version: int) -> None:
+    from plans.tasks import render_plan_pdf
+
+    transaction.on_commit(lambda: render_plan_pdf.delay(plan_id, version), robust=True)
+
+
+def _reviewer_for(plan: Plan) -> User | None:
+    """Whoever reviewed the earlier version keeps the plan; otherwise the reviewer with fewest open reviews."""
+    if plan.reviewer is not None and plan.reviewer.is_active and permissions.is_reviewer(plan.reviewer):
+        return plan.reviewer
+    return selectors.reviewer_with_fewest_open_reviews()
+
+
+@transaction.atomic
+def submission_process(*, plan_id: int, version: int) -> str:
+    """Re-check the frozen version, then send it to a reviewer or back for changes. Idempotent per plan and version."""
+    from plans.checks import check_plan
+    from plans.models import Decision
+
+    plan = (
+        Plan.objects.select_for_update(of=("self",))
+        .select_related("broker", "client", "reviewer")
+        .filter(pk=plan_id)
+        .first()
+    )
+    if plan is None or plan.status != PlanStatus.SUBMITTED or plan.version != version:
+        return "already_processed"
+    frozen = PlanVersion.objects.defer("pdf").get(plan=plan, number=version)
+    check = check_plan(selectors.version_check_data(plan, frozen))
+    reasons = [issue.message for issue in check.errors]
+    if not _deps.broker_still_listed(plan.broker):
+        reasons.append("The support broker is not currently listed, so the plan cannot go to KMPT yet.")
+    now = timezone.now()
+    if reasons:
+        plan.status = PlanStatus.CHANGES_REQUESTED
+        plan.save(update_fields=["status", "updated_at"])
+        Decision.objects.create(
+            plan=plan, version=version, outcome=PlanStatus.CHANGES_REQUESTED, reasons=reasons, by=None, decided_at=now
+        )
+        _event(plan, action="checks_failed", by=None, from_status=PlanStatus.SUBMITTED, data={"reasons": reasons})
+        _notify(
+            plan,
+            subject="Your support plan needs changes",
+            people=[plan.client, plan.broker],
+            body="The automatic checks found something to change in your support plan. Sign in to Waymark to see "
+            "what to change.",
+        )
+        outcome = PlanStatus.CHANGES_REQUESTED
+    else:
+        plan.status = PlanStatus.IN_REVIEW
+        plan.reviewer = _reviewer_for(plan)
+        plan.save(update_fields=["status", "reviewer", "updated_at"])
+        _event(
+            plan,
+            action="review_started",
+            by=None,
+            from_status=PlanStatus.SUBMITTED,
+            data={"reviewer": plan.reviewer_id},
+        )
+        _notify(
+            plan,
+            subject="A support plan is waiting for your review",
+            people=[plan.reviewer],
+            body="A support plan has been assigned to you. Sign in to Waymark to review it.",
+        )
+        _notify(
+            plan,
+            subject="Your support plan is with KMPT",
+            people=[plan.client, plan.broker],
+            body="Your support plan passed the automatic checks and a KMPT reviewer will look at it.",
+        )
+        outcome = PlanStatus.IN_REVIEW
+    _after_commit_render_pdf(plan.pk, version)
+    return outcome
+
+
+@transaction.atomic
+def submission_failed(*, plan_id: int, version: int | None, reason: str) -> None:
+    """A workflow task failed for good: say so on the plan's trail (the sweeper will try again)."""
+    plan = Plan.objects.filter(pk=plan_id).first()
+    if plan is not None and plan.status == PlanStatus.SUBMITTED:
+        _event(
+            plan,
+            action="workflow_failed",
+            by=None,
+            from_status=plan.status,
+            data={"version": version, "reason": reason[:500]},
+        )
+
+
+def submissions_sweep() -> int:
+    """Re-send submissions nobody has carried on after the threshold: a lost message never means lost work."""
+    from django.conf import settings
+
+    from plans.tasks import process_submission, render_plan_pdf
+
+    cutoff = timezone.now() - settings.STALE_SUBMISSION_AFTER
+    stuck = list(Plan.objects.filter(status=PlanStatus.SUBMITTED, submitted_at__lt=cutoff).values_list("pk", "version"))
+    for plan_id, version in stuck:
+        process_submission.delay(plan_id, version)
+    unrendered = PlanVersion.objects.filter(pdf__isnull=True, submitted_at__lt=cutoff).exclude(
+        plan__status=PlanStatus.SUBMITTED
+    )
+    for plan_id, number in unrendered.values_list("plan_id", "number")[:100]:
+        render_plan_pdf.delay(plan_id, number)
+    return len(stuck)
+
+
+@transaction.atomic
+def plan_claim(*, plan: Plan, by: User) -> Plan:
+    """A reviewer takes the plan over (or takes an unassigned one)."""
+    from plans.models import OPEN_REVIEW_STATUSES
+
+    if not permissions.is_reviewer(by):
+        raise NotAllowed("Only KMPT reviewers claim plans.")
+    locked = _locked(plan)
+    if locked.status not in OPEN_REVIEW_STATUSES:
+        raise InvalidTransition("Only a plan waiting for review can be claimed.")
+    previous = locked.reviewer_id
+    locked.reviewer = by
+    locked.save(update_fields=["reviewer", "updated_at"])
+    _event(locked, action="claimed", by=by, from_status=locked.status, data={"previous_reviewer": previous})
+    return locked
+
+
+def add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for last in (day.day, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=min(day.day, last))
+        except ValueError:
+            continue
+    raise ValueError(day)  # pragma: no cover
+
+
+DECISION_STATUSES = {
+    "approved": PlanStatus.APPROVED,
+    "changes_requested": PlanStatus.CHANGES_REQUESTED,
+    "declined": PlanStatus.DECLINED,
+}
+
+
+@transaction.atomic
+def plan_decide(*, plan: Plan, by: User, outcome: str, reasons: list[str] | None = None, note: str = "") -> Plan:
+    """The plan's reviewer decides. A conditional update from in_review: when two decisions race, one wins."""
+    from django.conf import settings
+
+    from plans.models import Decision
+
+    if not permissions.is_reviewer(by):
+        raise NotAllowed("Only KMPT reviewers decide plans.")
+    to_status = DECISION_STATUSES[outcome]
+    current = Plan.objects.get(pk=plan.pk)
+    if current.status == PlanStatus.IN_REVIEW and not permissions.may_decide_plan(by, current):
+        raise NotAllowed("Only the plan's reviewer decides. Claim the plan first.", code="not_your_review")
+    today = timezone.localdate()
+    changes: dict[str, Any] = {"status": to_status, "updated_at": timezone.now()}
+    if to_status == PlanStatus.APPROVED:
+        changes["review_first_on"] = today + settings.PLAN_FIRST_REVIEW_AFTER
+        changes["review_next_on"] = add_months(today, settings.PLAN_REVIEW_EVERY_MONTHS)
+    won = Plan.objects.filter(pk=plan.pk, status=PlanStatus.IN_REVIEW, reviewer=by, version=current.version).update(
+        **changes
+    )
+    if not won:
+        raise InvalidTransition("This plan is not waiting for a decision: someone may have just decided it.")
+    decided = Plan.objects.select_related("client", "broker").get(pk=plan.pk)
+    Decision.objects.create(
+        plan=decided,
+        version=decided.version,
+        outcome=outcome,
+        reasons=list(reasons or []),
+        note=note,
+        by=by,
+        decided_at=changes["updated_at"],
+    )
+    _event(
+        decided,
+        action=outcome,
+        by=by,
+        from_status=PlanStatus.IN_REVIEW,
+        data={"reasons": list(reasons or []), "note": note},
+    )
+    _notify(
+        decided,
+        subject="KMPT has decided on your support plan",
+        people=[decided.client, decided.broker],
+        body="A KMPT reviewer has made a decision on your support plan. Sign in to Waymark to read it.",
+    )
+    return decided
+
+
+def plan_pdf_render(*, plan_id: int, version: int) -> bool:
+    """Render a submitted version's PDF once and keep it; running again changes nothing."""
+    frozen = PlanVersion.objects.defer("pdf").filter(plan_id=plan_id, number=version).first()
+    if frozen is None or PlanVersion.objects.filter(pk=frozen.pk, pdf__isnull=False).exists():
+        return False
+    pdf = render_pdf(frozen.snapshot, version=version, submitted_at=frozen.submitted_at)
+    return bool(
+        PlanVersion.objects.filter(pk=frozen.pk, pdf__isnull=True).update(pdf=pdf, pdf_rendered_at=timezone.now())
+    )
+
+
+def render_pdf(snapshot: dict[str, Any], *, version: int | None, submitted_at: Any = None) -> bytes:
+    from django.template.loader import render_to_string
+    from weasyprint import HTML
+
+    html = render_to_string("plans/plan_pdf.html", {"plan": snapshot, "version": version, "submitted_at": submitted_at})
+    return HTML(string=html).write_pdf()
+
+
+def plan_pdf(*, plan: Plan) -> bytes:
+    """The stored PDF of the newest submitted version, or a fresh rendering (of the draft, if never submitted)."""
+    latest = PlanVersion.objects.filter(plan=plan).order_by("-number").first()
+    if latest is not None and latest.pdf is not None:
+        return bytes(latest.pdf)
+    if latest is not None and plan.version == latest.number:
+        return render_pdf(latest.snapshot, version=latest.number, submitted_at=latest.submitted_at)
+    return render_pdf(plan_snapshot(plan), version=None)

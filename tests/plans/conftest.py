@@ -8,9 +8,10 @@ from tests.plans.factories import LineFactory, PlanFactory
 
 
 @pytest.fixture
-def plan(db, client_user, broker_user):
-    """A draft plan between the role fixtures' client and broker, with one line covering every assessed outcome."""
-    plan = PlanFactory(budget__client=client_user, broker=broker_user)
+def plan(db, client_user, broker_user, reviewer_user):
+    """A draft plan between the role fixtures' client and broker, with one line covering every assessed outcome.
+    Its budget was recorded by reviewer_user, the only reviewer."""
+    plan = PlanFactory(budget__client=client_user, budget__recorded_by=reviewer_user, broker=broker_user)
     LineFactory(plan=plan)
     return plan
 
