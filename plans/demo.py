@@ -41,8 +41,42 @@ DEMO_LINES = [
 ]
 
 
-@transaction.atomic
 def seed() -> None:
+    _client_plan()
+    _plan_in_review()
+
+
+@transaction.atomic
+def _plan_in_review() -> None:
+    """A second client's plan waiting in KMPT's queue, so the reviewers' pages have something to show."""
+    client = demo_user("jamie.client@example.org", "Jamie Lewis", Role.CLIENT)
+    broker = demo_user("broker@example.org", "Jo Fletcher", Role.BROKER)
+    reviewer = demo_user("reviewer@example.org", "Dr Helen Carter", Role.REVIEWER)
+    if Plan.objects.filter(client=client).exists():
+        return
+    budget = _budget(client, reviewer, amount=Decimal("1800.00"), outcomes=["community_and_recreation"])
+    if not Engagement.objects.filter(client=client, broker=broker, status__in=OPEN_ENGAGEMENT_STATUSES).exists():
+        Engagement.objects.create(
+            client=client, broker=broker, status=EngagementStatus.ACTIVE, accepted_at=timezone.now()
+        )
+    plan = services.plan_create(by=broker, client=client, budget=budget)
+    services.line_add(
+        plan=plan,
+        by=broker,
+        description="Swimming sessions",
+        category="sports_club",
+        unit_cost=Decimal("5.50"),
+        units=Decimal("1"),
+        frequency="weekly",
+        outcomes=["community_and_recreation"],
+    )
+    services.plan_agree(plan=plan, by=client)
+    services.plan_submit(plan=plan, by=client)
+    services.plan_claim(plan=plan, by=reviewer)
+
+
+@transaction.atomic
+def _client_plan() -> None:
     client = demo_user("client@example.org", "Alex Morgan", Role.CLIENT)
     broker = demo_user("broker@example.org", "Jo Fletcher", Role.BROKER)
     reviewer = demo_user("reviewer@example.org", "Dr Helen Carter", Role.REVIEWER)
@@ -78,17 +112,17 @@ def seed() -> None:
         services.line_add(plan=plan, by=broker, **fields)
 
 
-def _budget(client, reviewer) -> Budget:  # type: ignore[no-untyped-def]
+def _budget(client, reviewer, *, amount=Decimal("3200.00"), outcomes=DEMO_OUTCOMES) -> Budget:  # type: ignore[no-untyped-def]
     assessed = timezone.localdate() - datetime.timedelta(days=30)
     return services.budget_record(
         by=reviewer,
         client=client,
         council=Council.KENT,
         eligibility=Eligibility.SUBSTANTIAL,
-        annual_amount=Decimal("3200.00"),
+        annual_amount=amount,
         client_contribution=Decimal("0.00"),
         assessed_on=assessed,
         review_on=assessed + datetime.timedelta(days=365),
-        outcomes=DEMO_OUTCOMES,
+        outcomes=outcomes,
         payment_route=PaymentRoute.KENT_CARD,
     )

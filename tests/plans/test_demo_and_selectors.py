@@ -18,6 +18,9 @@ def test_demo_seed_is_idempotent_and_uses_listings(db):
     assert plan.status == "draft" and plan.broker.email == "broker@example.org"
     assert "Painting for wellbeing" in plan.lines.values_list("description", flat=True)
     assert selectors.plan_run_check(plan).ok
+    waiting = Plan.objects.get(client__email="jamie.client@example.org")
+    assert waiting.status == "submitted" and waiting.reviewer.email == "reviewer@example.org"
+    assert Plan.objects.count() == 2
 
 
 def test_demo_seed_without_listings(db):
