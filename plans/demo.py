@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.demo import demo_user
 from accounts.models import Role
-from brokers.models import OPEN_ENGAGEMENT_STATUSES, Engagement, EngagementStatus
+from brokers.models import OPEN_ENGAGEMENT_STATUSES, BrokerProfile, Engagement, EngagementStatus
 from plans import _deps, services
 from plans.models import Budget, Council, Eligibility, PaymentRoute, Plan
 
@@ -54,6 +54,7 @@ def _plan_in_review() -> None:
     reviewer = demo_user("reviewer@example.org", "Dr Helen Carter", Role.REVIEWER)
     if Plan.objects.filter(client=client).exists():
         return
+    BrokerProfile.objects.get_or_create(user=broker)  # brokers.demo (seeded earlier) normally made it already
     budget = _budget(client, reviewer, amount=Decimal("1800.00"), outcomes=["community_and_recreation"])
     if not Engagement.objects.filter(client=client, broker=broker, status__in=OPEN_ENGAGEMENT_STATUSES).exists():
         Engagement.objects.create(
