@@ -202,6 +202,13 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "inte
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
 STALE_SUBMISSION_AFTER = timedelta(seconds=env.int("STALE_SUBMISSION_SECONDS", default=60))
+# Plans: re-send stuck submissions; a first review 6 to 8 weeks after approval, then every 12 months (Care Act).
+CELERY_BEAT_SCHEDULE["plans-sweep-stuck-submissions"] = {
+    "task": "plans.tasks.sweep_stuck_submissions",
+    "schedule": 60.0,
+}
+PLAN_FIRST_REVIEW_AFTER = timedelta(weeks=7)
+PLAN_REVIEW_EVERY_MONTHS = 12
 
 LOGGING = {
     "version": 1,
