@@ -117,6 +117,7 @@ class PlanDetail(APIView):
 class PlanLineList(APIView):
     serializer_class = LineSerializer
 
+    @extend_schema(operation_id="plans_lines_list", responses=LineSerializer(many=True))
     def get(self, request: Request, plan_id: int) -> Response:
         plan = _plan_for(request, plan_id)
         return Response(LineSerializer(plan.lines.all(), many=True).data)

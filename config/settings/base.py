@@ -176,6 +176,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_AUTHENTICATION": [],
     "COMPONENT_SPLIT_REQUEST": True,
     "PREPROCESSING_HOOKS": ["config.api.schema_without_slash_twins"],
+    "ENUM_NAME_OVERRIDES": {"OutcomeEnum": "config.choices.Outcome", "AreaEnum": "config.choices.Area"},
 }
 
 # --- Celery: JSON only, late acks, one message at a time, time limits ---
