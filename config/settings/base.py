@@ -205,7 +205,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "max_retries": 1}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    "providers-freshness-reminders": {"task": "providers.tasks.send_freshness_reminders", "schedule": 6 * 60 * 60},
+}
 STALE_SUBMISSION_AFTER = timedelta(seconds=env.int("STALE_SUBMISSION_SECONDS", default=60))
 
 LOGGING = {
