@@ -1,7 +1,19 @@
-from config.api import Router, optional_slash
+from rest_framework.routers import SimpleRouter
+
+from config.api import optional_slash
 from providers.api import CategoryListView, ListingViewSet, OrganizationViewSet, StaleReportListView
 
-router = Router()
+
+class OptionalSlashRouter(SimpleRouter):
+    """Routes with and without a trailing slash. (DRF turns any truthy `trailing_slash` into "/", so
+    `config.api.Router()` currently only answers with the slash; this sets the pattern after init.)"""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.trailing_slash = "/?"
+
+
+router = OptionalSlashRouter()
 router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("listings", ListingViewSet, basename="listing")
 
