@@ -1,10 +1,9 @@
 import re
 
 import pytest
-from playwright.sync_api import expect
-
 from django.conf import settings
 from django.test import Client
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import assert_accessible
 from tests.factories import UserFactory
