@@ -1,10 +1,28 @@
 from django.urls import path
 
-from providers import views
+from providers import oruk, views
 
 app_name = "providers"
 
+
+def feed(route: str, view: object, name: str) -> list:
+    """An Open Referral path, answering with and without a trailing slash (never a redirect)."""
+    return [path(f"openreferral/{route}", view, name=name), path(f"openreferral/{route}/", view)]
+
+
 urlpatterns = [
+    path("openreferral/", oruk.root, name="oruk-root"),
+    path("openreferral", oruk.root),
+    *feed("services", oruk.services, "oruk-services"),
+    *feed("services/<uuid:pk>", oruk.service, "oruk-service"),
+    *feed("service_at_locations", oruk.service_at_locations, "oruk-service-at-locations"),
+    *feed("service_at_locations/<uuid:pk>", oruk.service_at_location, "oruk-service-at-location"),
+    *feed("organizations", oruk.organizations, "oruk-organizations"),
+    *feed("organizations/<uuid:pk>", oruk.organization, "oruk-organization"),
+    *feed("taxonomies", oruk.taxonomies, "oruk-taxonomies"),
+    *feed("taxonomies/<uuid:pk>", oruk.taxonomy, "oruk-taxonomy"),
+    *feed("taxonomy_terms", oruk.taxonomy_terms, "oruk-taxonomy-terms"),
+    *feed("taxonomy_terms/<uuid:pk>", oruk.taxonomy_term_detail, "oruk-taxonomy-term"),
     path("listings/", views.listing_search, name="listing-search"),
     path("listings/<int:pk>/", views.listing_detail, name="listing-detail"),
     path("listings/<int:pk>/report/", views.listing_report, name="listing-report"),
