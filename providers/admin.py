@@ -16,8 +16,8 @@ class MembershipInline(admin.TabularInline):
 class InviteInline(admin.TabularInline):
     model = OrganizationInvite
     extra = 0
-    fields = ["email", "invited_by", "created_at", "accepted_at"]
-    readonly_fields = fields
+    fields = ("email", "invited_by", "created_at", "accepted_at")
+    readonly_fields = ("email", "invited_by", "created_at", "accepted_at")
 
 
 @admin.register(Organization)
@@ -44,8 +44,8 @@ class OrganizationAdmin(admin.ModelAdmin):
 class EventInline(admin.TabularInline):
     model = ListingEvent
     extra = 0
-    fields = ["at", "actor", "action", "from_status", "to_status"]
-    readonly_fields = fields
+    fields = ("at", "actor", "action", "from_status", "to_status")
+    readonly_fields = ("at", "actor", "action", "from_status", "to_status")
     can_delete = False
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -14,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api import PageNumberPagination
 from config.choices import Area
 from providers import permissions, selectors, services
 from providers.models import Category, ListingStatus, Membership, Organization
@@ -45,7 +47,9 @@ class OrganizationViewSet(
         if self.request.query_params.get("member") == "me":
             organizations = selectors.organizations_of(user)
         return organizations.annotate(
-            is_member=Exists(Membership.objects.filter(organization=OuterRef("pk"), user=user))
+            is_member=Exists(
+                Membership.objects.filter(organization=OuterRef("pk"), user_id=getattr(user, "pk", 0) or 0)
+            )
         ).order_by("name", "id")
 
     def perform_create(self, serializer: Any) -> None:
@@ -117,7 +121,7 @@ def search_from_params(params: Any, user: Any) -> tuple[selectors.ListingSearch,
     """Clean the search's query parameters (400 naming the bad one); members searching their own organisation
     also see its drafts and archived listings."""
     errors: dict[str, list[str]] = {}
-    search = selectors.ListingSearch(q=(params.get("q") or "").strip()[:200])
+    search = selectors.ListingSearch(q=(params.get("q") or "").replace("\x00", "").strip()[:200])
     search.category = params.get("category") or ""
     if search.category and search.category not in Category.values:
         errors["category"] = ["Unknown category."]
@@ -130,13 +134,13 @@ def search_from_params(params: Any, user: Any) -> tuple[selectors.ListingSearch,
     if max_cost := params.get("max_cost"):
         try:
             search.max_cost = Decimal(max_cost)
-            if not search.max_cost.is_finite() or search.max_cost < 0:
+            if not search.max_cost.is_finite() or not 0 <= search.max_cost <= 10**9:
                 raise InvalidOperation
         except InvalidOperation:
             errors["max_cost"] = ["Enter an amount in pounds, like 20 or 12.50."]
     base = None
     if organization := params.get("organization"):
-        if not str(organization).isdigit():
+        if not re.fullmatch(r"[0-9]{1,12}", str(organization)):
             errors["organization"] = ["Enter an organisation id."]
         else:
             search.organization = int(organization)
@@ -252,6 +256,6 @@ class StaleReportListView(APIView):
     @extend_schema(responses=StaleReportSerializer(many=True))
     def get(self, request: Request) -> Response:
         reports = selectors.stale_reports_visible_to(request.user)
-        paginator = ListingViewSet.pagination_class()
+        paginator = PageNumberPagination()
         page = paginator.paginate_queryset(reports, request, view=self)
         return paginator.get_paginated_response(StaleReportSerializer(page, many=True).data)

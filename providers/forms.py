@@ -39,7 +39,9 @@ class SearchForm(forms.Form):
         max_length=10,
         help_text="Full postcode or its first part, like ME4. Nearby activities come first.",
     )
-    max_cost = forms.DecimalField(label="Most you want to pay (£)", required=False, min_value=0, decimal_places=2)
+    max_cost = forms.DecimalField(
+        label="Most you want to pay (£)", required=False, min_value=0, max_value=10**9, decimal_places=2
+    )
 
 
 class OrganizationForm(ServiceErrorsMixin, forms.ModelForm):

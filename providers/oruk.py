@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import math
+import re
 import uuid
 from collections.abc import Callable
 from functools import wraps
@@ -240,11 +241,11 @@ def _not_found() -> JsonResponse:
 
 
 def _int(request: HttpRequest, name: str, default: int) -> int:
-    raw = request.GET.get(name)
-    if raw in (None, ""):
+    raw = request.GET.get(name) or ""
+    if not raw:
         return default
-    if not raw.isdigit() or int(raw) < 1:
-        raise BadParameter(f"{name} must be a whole number of at least 1.")
+    if not re.fullmatch(r"[0-9]{1,6}", raw) or int(raw) < 1:
+        raise BadParameter(f"{name} must be a whole number from 1 to 999999.")
     return int(raw)
 
 
@@ -277,7 +278,7 @@ def paginate(request: HttpRequest, items: QuerySet | list, render: Callable[[Any
 def _public_listings(request: HttpRequest) -> QuerySet[Listing]:
     """Public listings filtered by the feed's parameters: search, taxonomy_term_id, taxonomy_id, organization_id,
     modified_after."""
-    search = ListingSearch(q=(request.GET.get("search") or "").strip()[:200])
+    search = ListingSearch(q=(request.GET.get("search") or "").replace("\x00", "").strip()[:200])
     if term := request.GET.get("taxonomy_term_id"):
         search.category = TERM_CODES.get(_uuid(term, "taxonomy_term_id"), "none")
     listings = listings_search(search).select_related("organization")
@@ -291,9 +292,12 @@ def _public_listings(request: HttpRequest) -> QuerySet[Listing]:
 
 
 def _moment(value: str) -> datetime.datetime:
-    moment = parse_datetime(value.replace(" ", "+"))  # an unencoded "+" in a query string arrives as a space
-    if moment is None and (day := parse_date(value)):
-        moment = datetime.datetime.combine(day, datetime.time.min)
+    try:
+        moment = parse_datetime(value.replace(" ", "+"))  # an unencoded "+" in a query string arrives as a space
+        if moment is None and (day := parse_date(value)):
+            moment = datetime.datetime.combine(day, datetime.time.min)
+    except ValueError:  # well formed but impossible, such as month 13
+        moment = None
     if moment is None:
         raise BadParameter("modified_after must be an ISO 8601 date or date and time.")
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
@@ -342,7 +346,7 @@ def _public_organizations() -> QuerySet[Organization]:
 @feed_view
 def organizations(request: HttpRequest) -> dict[str, Any]:
     found = _public_organizations()
-    if words := (request.GET.get("search") or "").strip():
+    if words := (request.GET.get("search") or "").replace("\x00", "").strip():
         found = found.filter(name__icontains=words)
     return paginate(request, found, organization_data)
 

@@ -35,7 +35,7 @@ def organizations_visible_to(user: Any) -> QuerySet[Organization]:
     return organizations.filter(Q(verified_at__isnull=False) | Q(id__in=_member_organization_ids(user)))
 
 
-def _member_organization_ids(user: Any) -> QuerySet[Membership]:
+def _member_organization_ids(user: Any) -> QuerySet:
     return Membership.objects.filter(user=user).values("organization_id")
 
 

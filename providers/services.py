@@ -80,7 +80,7 @@ class ProviderError(ServiceError):
 
 
 def _site_url(site_url: str | None) -> str:
-    return (site_url or getattr(settings, "SITE_URL", "http://localhost:8000")).rstrip("/")
+    return str(site_url or getattr(settings, "SITE_URL", "http://localhost:8000")).rstrip("/")
 
 
 def _field_error(field: str, message: str, code: str = "invalid") -> ProviderError:
@@ -176,8 +176,10 @@ def invites_accept_pending(*, user: Any) -> int:
     """Accept every open invitation for this person's email (called when they sign in)."""
     if not permissions.can_create_organization(user):
         return 0
-    invites = OrganizationInvite.objects.filter(email__iexact=user.email, accepted_at__isnull=True)
-    return sum(1 for invite in invites if invite_accept(invite=invite, user=user))
+    invites = list(OrganizationInvite.objects.filter(email__iexact=user.email, accepted_at__isnull=True))
+    for invite in invites:
+        invite_accept(invite=invite, user=user)
+    return len(invites)
 
 
 # --- listings: values ---------------------------------------------------------------------------------------------

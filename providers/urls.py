@@ -1,3 +1,6 @@
+from collections.abc import Callable
+
+from django.http import HttpResponse
 from django.urls import path
 
 from providers import oruk, views
@@ -5,7 +8,7 @@ from providers import oruk, views
 app_name = "providers"
 
 
-def feed(route: str, view: object, name: str) -> list:
+def feed(route: str, view: Callable[..., HttpResponse], name: str) -> list:
     """An Open Referral path, answering with and without a trailing slash (never a redirect)."""
     return [path(f"openreferral/{route}", view, name=name), path(f"openreferral/{route}/", view)]
 

@@ -28,7 +28,10 @@ def listing_search(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         search = selectors.ListingSearch(
-            q=data["q"].strip(), category=data["category"], area=data["area"], max_cost=data["max_cost"]
+            q=data["q"].replace("\x00", "").strip(),
+            category=data["category"],
+            area=data["area"],
+            max_cost=data["max_cost"],
         )
         search.postcode = data["postcode"].strip()
         if search.postcode and outward_code(search.postcode) is None:

@@ -53,7 +53,11 @@ def provider_dashboard(context: dict[str, Any]) -> dict[str, Any]:
         .select_related("organization")
         .order_by("organization__name", "title")
     )
-    stale = [listing for listing in listings if listing.status == ListingStatus.PUBLISHED and listing.is_stale]
+    stale = [
+        listing
+        for listing in listings
+        if listing.status == ListingStatus.PUBLISHED and getattr(listing, "is_stale", False)
+    ]
     return {
         "organizations": organizations,
         "listings": listings,

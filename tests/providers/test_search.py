@@ -106,3 +106,11 @@ def test_twenty_rows_cost_the_same_queries_as_a_hundred(api, query):
     for index in range(100):
         ListingFactory(organization=organizations[index % 5], title=f"Yoga class {index}", category="yoga")
     assert _queries(api, 20, query) == _queries(api, 100, query)
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["?q=%00yoga", "?max_cost=1e999999", "?max_cost=NaN", "?organization=%C2%B2", "?organization=99999999999999999999"],
+)
+def test_odd_input_never_breaks_the_search(api, query):
+    assert api().get(URL + query).status_code in (200, 400)
