@@ -4,7 +4,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
 class SessionTokenScheme(OpenApiAuthenticationExtension):
-    target_class = "config.api.SessionTokenAuthentication"
+    target_class = "config.authentication.SessionTokenAuthentication"
     name = "sessionToken"
 
     def get_security_definition(self, auto_schema):  # type: ignore[no-untyped-def]

@@ -8,33 +8,28 @@ Until they land, these adapters read the shared models directly; each says which
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date
 
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from brokers.models import BrokerProfile, Engagement, EngagementStatus, Interest
-from providers.models import Listing, ListingStatus
-
-LISTING_STALE_AFTER = timedelta(days=180)
+from providers import selectors as providers_selectors
+from providers.models import Listing
 
 
 def listings_public() -> QuerySet[Listing]:
-    """Published listings of verified organisations. TODO: providers.selectors.listings_public()."""
-    return Listing.objects.filter(status=ListingStatus.PUBLISHED, organization__verified_at__isnull=False)
+    """Published listings of verified organisations."""
+    return providers_selectors.listings_public()
 
 
 def listing_unavailable(listing: Listing) -> bool:
-    """True when a listing is no longer public. TODO: `not providers.selectors.listing_is_public(listing)`."""
-    return listing.status != ListingStatus.PUBLISHED or listing.organization.verified_at is None
+    """True when a listing is no longer public (archived, back to draft, or its organisation unverified)."""
+    return not providers_selectors.listing_is_public(listing)
 
 
 def listing_stale(listing: Listing, *, today: date | None = None) -> bool:
-    """180 days since last confirmed (or first published). TODO: providers.selectors.listing_is_stale(listing)."""
-    reviewed = listing.last_reviewed_on or (timezone.localdate(listing.published_at) if listing.published_at else None)
-    if reviewed is None:
-        return False
-    return (today or timezone.localdate()) - reviewed >= LISTING_STALE_AFTER
+    """180 days since the provider last confirmed it (or first published it)."""
+    return providers_selectors.listing_is_stale(listing, today=today)
 
 
 def clients_with_active_engagement(broker) -> QuerySet:  # type: ignore[no-untyped-def]

@@ -1,6 +1,8 @@
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 
 
@@ -75,6 +77,12 @@ class CostUnit(models.TextChoices):
     ONCE = "once", "once"
 
 
+def category_name_expression() -> models.Case:
+    """The category's name as SQL, so searching "art" or "walking" finds listings by their category."""
+    whens = [models.When(category=value, then=models.Value(label)) for value, label in Category.choices]
+    return models.Case(*whens, default=models.Value(""), output_field=models.TextField())
+
+
 class ListingStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     PUBLISHED = "published", "Published"
@@ -102,9 +110,23 @@ class Listing(models.Model):
     last_reviewed_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The reference date (last confirmed, or first published) whose 150-day reminder has been sent: once per period.
+    reminder_sent_for = models.DateField(null=True, blank=True)
+    # Kept by PostgreSQL itself from the row, so a change is searchable in the same transaction that makes it.
+    search_vector = models.GeneratedField(
+        expression=SearchVector("title", weight="A", config="english")
+        + SearchVector(category_name_expression(), weight="C", config="english")
+        + SearchVector("description", weight="B", config="english"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     class Meta:
         ordering = ["title"]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="listing_search_vector"),
+            GinIndex(fields=["title"], opclasses=["gin_trgm_ops"], name="listing_title_trgm"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(cost__gte=0) | models.Q(cost__isnull=True), name="listing_cost_not_negative"
@@ -114,3 +136,57 @@ class Listing(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ListingEvent(models.Model):
+    """One change of a listing's state or freshness: who, when, from what to what. The audit trail."""
+
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(max_length=32)
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.listing_id} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class StaleReport(models.Model):
+    """Someone said a listing looks out of date. Its provider and admins see it until it is resolved."""
+
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="stale_reports")
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["listing"], condition=models.Q(resolved_at__isnull=True), name="stale_open")]
+
+    def __str__(self) -> str:
+        return f"Report on {self.listing_id} at {self.created_at:%Y-%m-%d}"
+
+
+class OrganizationInvite(models.Model):
+    """An emailed invitation to join an organisation; accepted by the person who signs in with that email."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="invites")
+    email = models.EmailField()
+    token = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.organization}"

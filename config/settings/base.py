@@ -117,6 +117,8 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Waymark <no-reply@waymark.example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SITE_NAME = "Waymark"
+# The public address, for links in emails sent from tasks (which have no request to build them from).
+SITE_URL = env("SITE_URL", default="http://localhost:8000")
 
 # --- django-allauth: email is the login, there is no username ---
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -153,7 +155,7 @@ MFA_REQUIRED_FOR_DECISIONS = env.bool("MFA_REQUIRED_FOR_DECISIONS", default=not 
 # --- Django REST Framework: conventions in one place (config.api) ---
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "config.api.SessionTokenAuthentication",
+        "config.authentication.SessionTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -176,7 +178,14 @@ SPECTACULAR_SETTINGS = {
     "SERVE_AUTHENTICATION": [],
     "COMPONENT_SPLIT_REQUEST": True,
     "PREPROCESSING_HOOKS": ["config.api.schema_without_slash_twins"],
-    "ENUM_NAME_OVERRIDES": {"OutcomeEnum": "config.choices.Outcome", "AreaEnum": "config.choices.Area"},
+    "ENUM_NAME_OVERRIDES": {
+        "OutcomeEnum": "config.choices.Outcome",
+        "AreaEnum": "config.choices.Area",
+        "ListingStatusEnum": "providers.models.ListingStatus",
+        "PlanStatusEnum": "plans.models.PlanStatus",
+        "EngagementStatusEnum": "brokers.models.EngagementStatus",
+        "CategoryEnum": "providers.models.Category",
+    },
 }
 
 # --- Celery: JSON only, late acks, one message at a time, time limits ---
@@ -201,7 +210,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "max_retries": 1}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    "providers-freshness-reminders": {"task": "providers.tasks.send_freshness_reminders", "schedule": 6 * 60 * 60},
+}
 STALE_SUBMISSION_AFTER = timedelta(seconds=env.int("STALE_SUBMISSION_SECONDS", default=60))
 # Plans: re-send stuck submissions; a first review 6 to 8 weeks after approval, then every 12 months (Care Act).
 CELERY_BEAT_SCHEDULE["plans-sweep-stuck-submissions"] = {
