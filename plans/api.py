@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -180,8 +181,12 @@ class PlanAction(APIView):
             serializer = self.input_serializer(data=request.data)
             serializer.is_valid(raise_exception=True)
             data = serializer.validated_data
-        self.perform(plan, request, data)
-        return Response(PlanSerializer(_fresh(plan.pk)).data, status=self.answer_status)
+        # The answer shows the plan as this action left it: work scheduled after commit (the submission task,
+        # which runs at once when tasks are eager) starts only once the answer is built.
+        with transaction.atomic():
+            self.perform(plan, request, data)
+            answer = PlanSerializer(_fresh(plan.pk)).data
+        return Response(answer, status=self.answer_status)
 
 
 @extend_schema(tags=["plans"], request=None)
