@@ -312,17 +312,15 @@ def test_workflow_steps_are_audited(in_review, reviewer_user, api, client_user):
     assert events[-1]["by"]["id"] == reviewer_user.pk and events[-2]["by"] is None
 
 
-def test_submit_answers_the_plan_as_submitted_even_when_tasks_run_eagerly(
-    plan, client_user, api, django_capture_on_commit_callbacks
-):
+@pytest.mark.django_db(transaction=True)
+def test_submit_answers_the_plan_as_submitted_even_when_tasks_run_eagerly(plan, client_user, api):
     """`make demo` runs tasks at once after commit: the 202 must still show `submitted`, then the plan moves on."""
     from config.celery import app
 
     services.plan_agree(plan=plan, by=client_user)
     app.conf.task_always_eager = True
     try:
-        with django_capture_on_commit_callbacks(execute=True):
-            response = api(client_user).post(f"/api/v1/plans/{plan.pk}/submit")
+        response = api(client_user).post(f"/api/v1/plans/{plan.pk}/submit")
     finally:
         app.conf.task_always_eager = False
     assert (response.status_code, response.json()["status"]) == (202, "submitted")
