@@ -14,6 +14,14 @@ PASSWORD_HINT = "Use at least 10 characters. Do not use a common password or onl
 CODE_HINT = "The 6-digit code shown in your authenticator app."
 
 
+def _short_code_input(form: forms.Form) -> None:
+    """A security code is 6 digits (a recovery code 8 characters): a short box says so."""
+    if "code" in form.fields:
+        form.fields["code"].widget.attrs["class"] = "nhsuk-input--width-10"
+        form.fields["code"].widget.attrs["inputmode"] = "text"
+        form.fields["code"].widget.attrs["spellcheck"] = "false"
+
+
 def _words(form: forms.Form, labels: dict[str, str], hints: dict[str, str] | None = None) -> None:
     """Set labels and hints on the fields the form has (allauth drops some fields depending on settings)."""
     for name, label in labels.items():
@@ -66,7 +74,11 @@ class ChangePasswordForm(account_forms.ChangePasswordForm):
         super().__init__(*args, **kwargs)
         _words(
             self,
-            {"oldpassword": "Current password", "password1": "New password", "password2": "Type the new password again"},
+            {
+                "oldpassword": "Current password",
+                "password1": "New password",
+                "password2": "Type the new password again",
+            },
             {"oldpassword": "", "password1": PASSWORD_HINT},
         )
 
@@ -96,6 +108,7 @@ class ReauthenticateForm(account_forms.ReauthenticateForm):
 class AuthenticateForm(mfa_forms.AuthenticateForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        _short_code_input(self)
         _words(
             self,
             {"code": "Security code"},
@@ -106,10 +119,12 @@ class AuthenticateForm(mfa_forms.AuthenticateForm):
 class MFAReauthenticateForm(mfa_forms.ReauthenticateForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        _short_code_input(self)
         _words(self, {"code": "Security code"}, {"code": CODE_HINT})
 
 
 class ActivateTOTPForm(totp_forms.ActivateTOTPForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        _short_code_input(self)
         _words(self, {"code": "Security code"}, {"code": CODE_HINT})

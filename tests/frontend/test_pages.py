@@ -56,7 +56,7 @@ SIGNED_IN_PAGES = [
     ("account_logout", "Log out"),
     ("mfa_index", "Extra security for your account"),
     ("mfa_activate_totp", "Set up an authenticator app"),
-    ("dashboard", "Hello, Alex"),
+    ("dashboard", "Hello, Alex Morgan"),
 ]
 
 
@@ -65,7 +65,7 @@ def test_signed_in_pages_use_the_nhs_base(client, name, h1):
     user = UserFactory(name="Alex Morgan")
     log_in(client, user)
     html = assert_page(client.get(reverse(name)), h1)
-    assert "Alex Morgan" in html and "(client)" in html, "the header shows who is signed in and their role"
+    assert "Alex Morgan" in html and "(Client)" in html, "the header shows who is signed in and their role"
 
 
 def test_signup_asks_for_name_and_role_with_client_chosen_and_no_reviewer():
@@ -120,7 +120,7 @@ def test_empty_login_links_each_error_to_its_field(client):
 def test_login_with_the_right_password_goes_to_the_dashboard(client):
     user = UserFactory(name="Sam Patel")
     response = client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD}, follow=True)
-    assert_page(response, "Hello, Sam")
+    assert_page(response, "Hello, Sam Patel")
 
 
 @pytest.mark.parametrize(
@@ -135,7 +135,7 @@ def test_login_with_the_right_password_goes_to_the_dashboard(client):
 )
 def test_each_role_has_its_own_dashboard(client, role, staff, caption, next_step):
     client.force_login(UserFactory(role=role, is_staff=staff, name="Kim Lee"))
-    html = assert_page(client.get(reverse("dashboard")), "Hello, Kim")
+    html = assert_page(client.get(reverse("dashboard")), "Hello, Kim Lee")
     assert caption in html and next_step in html
 
 
