@@ -22,14 +22,31 @@ def _short_code_input(form: forms.Form) -> None:
         form.fields["code"].widget.attrs["spellcheck"] = "false"
 
 
+REQUIRED = {
+    "login": "Enter your email address",
+    "email": "Enter your email address",
+    "password": "Enter your password",
+    "oldpassword": "Enter your current password",
+    "password1": "Enter a password",
+    "password2": "Enter the password again",
+    "code": "Enter the code from your authenticator app",
+}
+
+
 def _words(form: forms.Form, labels: dict[str, str], hints: dict[str, str] | None = None) -> None:
-    """Set labels and hints on the fields the form has (allauth drops some fields depending on settings)."""
+    """Set labels, hints and "what to do" error messages on the fields the form has.
+
+    allauth drops some fields depending on settings, so only fields that exist are touched.
+    """
     for name, label in labels.items():
         if name in form.fields:
             form.fields[name].label = label
     for name, hint in (hints or {}).items():
         if name in form.fields:
             form.fields[name].help_text = hint
+    for name, message in REQUIRED.items():
+        if name in form.fields:
+            form.fields[name].error_messages = {**form.fields[name].error_messages, "required": message}
 
 
 class LoginForm(account_forms.LoginForm):
@@ -50,6 +67,7 @@ class SignupForm(account_forms.SignupForm):
             {"email": "Email address", "password1": "Create a password"},
             {"email": "We will send you an email to check it is yours.", "password1": PASSWORD_HINT},
         )
+        self.fields["password1"].error_messages["required"] = "Create a password"
         self.order_fields(["name", "email", "password1", "password2", "role"])
 
 

@@ -199,3 +199,9 @@ def test_emails_are_not_sent_synchronously(client):
         reverse("account_signup"), {"email": "new@example.org", "password1": "a-long-pass-phrase", "role": "client"}
     )
     assert mail.outbox == []
+
+
+def test_errors_say_what_to_do(client):
+    html = client.post(reverse("account_signup"), {}).content.decode()
+    assert "Enter your email address" in html and "Create a password" in html
+    assert "This field is required" not in html
