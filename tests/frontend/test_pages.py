@@ -205,3 +205,36 @@ def test_errors_say_what_to_do(client):
     html = client.post(reverse("account_signup"), {}).content.decode()
     assert "Enter your email address" in html and "Create a password" in html
     assert "This field is required" not in html
+
+
+@pytest.fixture
+def eager_celery():
+    from config.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
+
+
+def test_the_verification_email_is_plain_english_with_the_link_and_crisis_numbers(
+    client, eager_celery, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("account_signup"), {"email": "new@example.org", "password1": "a-long-pass-phrase", "role": "client"}
+        )
+    [message] = mail.outbox
+    assert message.subject == "Waymark: Confirm your email address"
+    assert re.search(r"http://testserver/accounts/confirm-email/\S+/", message.body)
+    assert "111" in message.body and "116 123" in message.body
+
+
+def test_the_password_reset_email_has_the_link(client, eager_celery, django_capture_on_commit_callbacks):
+    user = UserFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("account_reset_password"), {"email": user.email})
+    [message] = mail.outbox
+    assert message.subject == "Waymark: Reset your password"
+    link = re.search(r"http://testserver(/accounts/password/reset/key/\S+/)", message.body).group(1)
+    assert_page(client.get(link, follow=True), "Choose a new password")
