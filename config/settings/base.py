@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -33,6 +34,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "allauth.headless",
+    "csp",
     "accounts",
     "charter",
     "brokers",
@@ -50,6 +52,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -60,7 +63,8 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # frontend's templates first, so that its overrides of allauth's pages win over allauth's own.
+        "DIRS": [BASE_DIR / "frontend" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -148,9 +152,43 @@ HEADLESS_FRONTEND_URLS = {
     "account_signup": "/accounts/signup/",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# allauth's pages in plain English (labels and hints only): frontend/forms.py.
+ACCOUNT_FORMS = {
+    "login": "frontend.forms.LoginForm",
+    "signup": "frontend.forms.SignupForm",
+    "reset_password": "frontend.forms.ResetPasswordForm",
+    "reset_password_from_key": "frontend.forms.ResetPasswordKeyForm",
+    "change_password": "frontend.forms.ChangePasswordForm",
+    "set_password": "frontend.forms.SetPasswordForm",
+    "add_email": "frontend.forms.AddEmailForm",
+    "reauthenticate": "frontend.forms.ReauthenticateForm",
+}
+MFA_FORMS = {
+    "authenticate": "frontend.forms.AuthenticateForm",
+    "reauthenticate": "frontend.forms.MFAReauthenticateForm",
+    "activate_totp": "frontend.forms.ActivateTOTPForm",
+}
 MFA_TOTP_ISSUER = "Waymark"
 # Reviewers and admins must enrol MFA before deciding anything; DEBUG switches the guard off (see accounts.mfa).
 MFA_REQUIRED_FOR_DECISIONS = env.bool("MFA_REQUIRED_FOR_DECISIONS", default=not DEBUG)
+
+# --- Content Security Policy (django-csp 4): our own origin only; the one inline script carries the nonce ---
+CONTENT_SECURITY_POLICY = {
+    # The API's Swagger UI loads its bundle from a CDN with an inline starter script: it keeps no policy.
+    "EXCLUDE_URL_PREFIXES": ["/api/v1/docs"],
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],  # the TOTP QR code is a data: SVG
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    },
+}
 
 # --- Django REST Framework: conventions in one place (config.api) ---
 REST_FRAMEWORK = {

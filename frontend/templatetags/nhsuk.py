@@ -30,7 +30,11 @@ def nhsuk_widget(field: BoundField) -> str:
     css = next((name for kind, name in INPUT_CLASSES.items() if isinstance(widget, kind)), "nhsuk-input")
     if field.errors:
         css += f" {css}--error"
-    attrs: dict[str, Any] = {"class": " ".join(filter(None, [css, widget.attrs.get("class", "")]))}
+    # The NHS.UK design system never uses placeholders: they vanish as people type and are often too faint.
+    attrs: dict[str, Any] = {
+        "class": " ".join(filter(None, [css, widget.attrs.get("class", "")])),
+        "placeholder": False,
+    }
     if described := _describedby(field):
         attrs["aria-describedby"] = described
     return field.as_widget(attrs=attrs)
