@@ -13,9 +13,9 @@ def navigation_for(user: Any) -> list[tuple[str, str]]:
     links += {
         "client": [("Find a broker", "/brokers/")],
         "broker": [("Find activities", "/listings/")],
-        "provider": [("Find activities", "/listings/")],
+        "provider": [("Your listings", "/provider/"), ("Find activities", "/listings/")],
         "reviewer": [],
-        "admin": [("Admin", reverse("admin:index"))],
+        "admin": [("Organisations to verify", "/provider/verify/"), ("Admin", reverse("admin:index"))],
     }.get(user.role, [])
     return links
 

@@ -128,7 +128,7 @@ def test_login_with_the_right_password_goes_to_the_dashboard(client):
     [
         (Role.CLIENT, False, "Client", "Find a support broker"),
         (Role.BROKER, False, "Support broker", "Requests for help"),
-        (Role.PROVIDER, False, "Activity provider", "Your activities"),
+        (Role.PROVIDER, False, "Activity provider", "Add your organisation"),
         (Role.REVIEWER, False, "KMPT reviewer", "Plans waiting for review"),
         (Role.ADMIN, True, "Administrator", "Open the admin"),
     ],
