@@ -3,8 +3,9 @@
 from typing import Any
 
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics
+from rest_framework import generics, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -12,7 +13,18 @@ from rest_framework.views import APIView
 
 from accounts.models import Role
 from brokers import selectors, services
-from brokers.serializers import BrokerMeSerializer, BrokerMeUpdateSerializer, BrokerSearchSerializer, BrokerSerializer
+from brokers.models import Engagement
+from brokers.serializers import (
+    BrokerMeSerializer,
+    BrokerMeUpdateSerializer,
+    BrokerSearchSerializer,
+    BrokerSerializer,
+    EngagementActionSerializer,
+    EngagementCreateSerializer,
+    EngagementSerializer,
+    FeedbackSerializer,
+    MessageSerializer,
+)
 from config.api import NotAllowed
 
 
@@ -81,3 +93,110 @@ class BrokerMeView(APIView):
                 interests=[{"organization": i.get("organization_id"), "nature": i.get("nature")} for i in interests],
             )
         return Response(BrokerMeSerializer(selectors.broker_profile_for(request.user)).data)
+
+
+# --- Engagements and messages ---
+
+
+def _engagement_for(request: Request, pk: int) -> Engagement:
+    """The engagement if this person may see it; 404 otherwise, whoever they are."""
+    return get_object_or_404(selectors.engagements_visible_to(request.user).select_related("feedback"), pk=pk)
+
+
+@extend_schema(tags=["engagements"])
+class EngagementListView(generics.ListAPIView):
+    """The engagements you are a party to (`?status=` filters); a client POSTs to ask a broker for help."""
+
+    serializer_class = EngagementSerializer
+
+    def get_queryset(self) -> Any:
+        engagements = selectors.engagements_visible_to(self.request.user).select_related("feedback")
+        if wanted := self.request.query_params.get("status"):
+            engagements = engagements.filter(status=wanted)
+        return selectors.engagements_with_unread(engagements, self.request.user).order_by("-created_at", "-id")
+
+    @extend_schema(request=EngagementCreateSerializer, responses={201: EngagementSerializer})
+    def post(self, request: Request) -> Response:
+        if request.user.role != Role.CLIENT:
+            raise NotAllowed("Only clients can ask a broker for help.")
+        payload = EngagementCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        engagement = services.engagement_request(
+            client=request.user, broker_id=payload.validated_data["broker"], message=payload.validated_data["message"]
+        )
+        return Response(
+            EngagementSerializer(engagement, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
+
+
+@extend_schema(tags=["engagements"])
+class EngagementDetailView(APIView):
+    @extend_schema(responses=EngagementSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(EngagementSerializer(_engagement_for(request, pk), context={"request": request}).data)
+
+
+@extend_schema(tags=["engagements"], request=EngagementActionSerializer, responses=EngagementSerializer)
+class EngagementActionView(APIView):
+    """accept / decline (the broker), withdraw (the client), end (either party)."""
+
+    action_name = ""
+
+    def post(self, request: Request, pk: int) -> Response:
+        engagement = _engagement_for(request, pk)
+        payload = EngagementActionSerializer(data=request.data or {})
+        payload.is_valid(raise_exception=True)
+        engagement = services.engagement_transition(
+            engagement=engagement, by=request.user, action=self.action_name, reason=payload.validated_data["reason"]
+        )
+        return Response(EngagementSerializer(engagement, context={"request": request}).data)
+
+
+@extend_schema(tags=["engagements"])
+class MessageListView(generics.ListCreateAPIView):
+    """The conversation, oldest first; POST writes to the other party (while requested or active)."""
+
+    serializer_class = MessageSerializer
+
+    def get_queryset(self) -> Any:
+        return selectors.messages_of(_engagement_for(self.request, self.kwargs["pk"]))
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        engagement = _engagement_for(request, kwargs["pk"])
+        payload = MessageSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        message = services.message_send(engagement=engagement, by=request.user, body=payload.validated_data["body"])
+        return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["engagements"], request=None)
+class MessagesReadView(APIView):
+    """Mark every message from the other party as read."""
+
+    def post(self, request: Request, pk: int) -> Response:
+        engagement = _engagement_for(request, pk)
+        marked = services.messages_mark_read(engagement=engagement, by=request.user)
+        return Response({"marked_read": marked, "unread_count": 0})
+
+
+@extend_schema(tags=["engagements"])
+class FeedbackView(APIView):
+    """The client's rating of the broker for this engagement: once, when active or ended."""
+
+    @extend_schema(responses=FeedbackSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        engagement = _engagement_for(request, pk)
+        feedback = getattr(engagement, "feedback", None)
+        if feedback is None:
+            raise Http404
+        return Response(FeedbackSerializer(feedback).data)
+
+    @extend_schema(request=FeedbackSerializer, responses={201: FeedbackSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        engagement = _engagement_for(request, pk)
+        if engagement.client_id != request.user.pk:
+            raise NotAllowed("Only the client can give feedback about their broker.")
+        payload = FeedbackSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        feedback = services.feedback_give(engagement=engagement, by=request.user, **payload.validated_data)
+        return Response(FeedbackSerializer(feedback).data, status=status.HTTP_201_CREATED)

@@ -3,8 +3,8 @@ from typing import Any
 
 from rest_framework import serializers
 
-from brokers.models import BrokerProfile, Interest, Specialism
-from brokers.selectors import rating_rounded, broker_profile_missing, broker_is_listed
+from brokers.models import MESSAGE_MAX_LENGTH, BrokerProfile, Engagement, Feedback, Interest, Message, Specialism
+from brokers.selectors import broker_is_listed, broker_profile_missing, rating_rounded
 from brokers.services import HOURLY_RATE_MAX
 from charter.selectors import signature_current_of
 from config.choices import Area
@@ -36,9 +36,12 @@ class BrokerSerializer(serializers.ModelSerializer):
         version = getattr(profile, "charter_version", None)
         if version is None:
             return None
-        return {"version": version, "verified_at": serializers.DateTimeField().to_representation(
-            profile.charter_verified_at  # type: ignore[attr-defined]
-        )}
+        return {
+            "version": version,
+            "verified_at": serializers.DateTimeField().to_representation(
+                profile.charter_verified_at  # type: ignore[attr-defined]
+            ),
+        }
 
     def get_rating(self, profile: BrokerProfile) -> dict[str, Any]:
         return {
@@ -97,7 +100,11 @@ class BrokerMeUpdateSerializer(serializers.Serializer):
         required=False,
     )
     hourly_rate = serializers.DecimalField(
-        max_digits=8, decimal_places=2, min_value=Decimal("0"), max_value=HOURLY_RATE_MAX, allow_null=True,
+        max_digits=8,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        max_value=HOURLY_RATE_MAX,
+        allow_null=True,
         required=False,
     )
     accepting_clients = serializers.BooleanField(required=False)
@@ -113,3 +120,81 @@ class BrokerSearchSerializer(serializers.Serializer):
     language = serializers.RegexField(r"^[a-zA-Z]{2}$", required=False)
     accepting = serializers.BooleanField(required=False, allow_null=True, default=None)
     max_rate = serializers.DecimalField(max_digits=8, decimal_places=2, min_value=Decimal("0"), required=False)
+
+
+class FeedbackSerializer(serializers.ModelSerializer):
+    engagement = serializers.IntegerField(source="engagement_id", read_only=True)
+    rating = serializers.IntegerField(min_value=1, max_value=5)
+    text = serializers.CharField(max_length=5000, allow_blank=True, required=False, default="")
+
+    class Meta:
+        model = Feedback
+        fields = ["id", "engagement", "rating", "text", "created_at"]
+        read_only_fields = ["id", "engagement", "created_at"]
+
+
+class EngagementSerializer(serializers.ModelSerializer):
+    """An engagement; `client` and `broker` are user ids (names alongside for display)."""
+
+    client = serializers.IntegerField(source="client_id", read_only=True)
+    broker = serializers.IntegerField(source="broker_id", read_only=True)
+    client_name = serializers.CharField(source="client.get_full_name", read_only=True)
+    broker_name = serializers.SerializerMethodField()
+    unread_count = serializers.SerializerMethodField()
+    feedback = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Engagement
+        fields = [
+            "id",
+            "client",
+            "client_name",
+            "broker",
+            "broker_name",
+            "status",
+            "created_at",
+            "updated_at",
+            "accepted_at",
+            "ended_at",
+            "unread_count",
+            "feedback",
+        ]
+
+    def get_broker_name(self, engagement: Engagement) -> str:
+        profile = getattr(engagement.broker, "broker_profile", None)
+        return (profile.display_name if profile else "") or engagement.broker.get_full_name()
+
+    def get_unread_count(self, engagement: Engagement) -> int:
+        if hasattr(engagement, "unread_count"):
+            return engagement.unread_count  # type: ignore[attr-defined]
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if user is None:
+            return 0
+        return engagement.messages.filter(read_at__isnull=True).exclude(sender=user).count()
+
+    def get_feedback(self, engagement: Engagement) -> dict[str, Any] | None:
+        feedback = getattr(engagement, "feedback", None)
+        return FeedbackSerializer(feedback).data if feedback else None
+
+
+class EngagementCreateSerializer(serializers.Serializer):
+    broker = serializers.IntegerField()
+    message = serializers.CharField(
+        max_length=MESSAGE_MAX_LENGTH, allow_blank=True, required=False, default="", trim_whitespace=False
+    )
+
+
+class EngagementActionSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
+
+
+class MessageSerializer(serializers.ModelSerializer):
+    sender = serializers.IntegerField(source="sender_id", read_only=True)
+    sender_name = serializers.CharField(source="sender.get_full_name", read_only=True)
+    body = serializers.CharField(max_length=MESSAGE_MAX_LENGTH, trim_whitespace=False)
+
+    class Meta:
+        model = Message
+        fields = ["id", "sender", "sender_name", "body", "sent_at", "read_at"]
+        read_only_fields = ["id", "sender", "sender_name", "sent_at", "read_at"]

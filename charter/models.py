@@ -65,7 +65,9 @@ class Signature(models.Model):
         ordering = ["signed_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["broker", "charter"], name="one_signature_per_broker_and_version"),
-            models.CheckConstraint(condition=models.Q(status__in=SignatureStatus.values), name="signature_status_valid"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=SignatureStatus.values), name="signature_status_valid"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -63,4 +63,3 @@ def concerns_visible_to(user: Any) -> QuerySet[Concern]:
     if user.is_staff:
         return concerns
     return concerns.filter(raised_by=user)
-

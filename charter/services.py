@@ -93,7 +93,9 @@ def signature_create(*, broker: User, version: int, attestations: dict[str, Any]
     try:
         with transaction.atomic():
             signature = Signature.objects.create(
-                broker=broker, charter=current, attestations={key: True for key in attestations if attestations[key]}
+                broker=broker,
+                charter=current,
+                attestations={principle.key: True for principle in current.principles.all()},
             )
     except IntegrityError:
         raise Conflict("You have already signed this version of the charter.", code="already_signed") from None

@@ -51,7 +51,7 @@ def charter_sign(request: HttpRequest) -> HttpResponse:
     if signature_current_of(request.user) is not None:
         messages.info(request, "You have already signed this version of the charter.")
         return redirect("charter-read")
-    form = SignCharterForm(request.POST or None, charter=charter)
+    form = SignCharterForm(request.POST if request.method == "POST" else None, charter=charter)
     if request.method == "POST" and form.is_valid():
         try:
             services.signature_create(broker=request.user, version=charter.version, attestations=form.attestations())
@@ -66,7 +66,7 @@ def charter_sign(request: HttpRequest) -> HttpResponse:
 @login_required
 def concern_raise(request: HttpRequest) -> HttpResponse:
     initial = {"broker": request.GET.get("broker")} if request.GET.get("broker", "").isdigit() else {}
-    form = ConcernForm(request.POST or None, initial=initial)
+    form = ConcernForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.concern_raise(by=request.user, **form.cleaned_data)
@@ -95,7 +95,7 @@ def signature_queue(request: HttpRequest) -> HttpResponse:
 @staff_required
 def signature_review(request: HttpRequest, pk: int) -> HttpResponse:
     signature = get_object_or_404(signatures_visible_to(request.user), pk=pk)
-    form = SuspendForm(request.POST or None)
+    form = SuspendForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.signature_suspend(signature=signature, by=request.user, reason=form.cleaned_data["reason"])
@@ -141,7 +141,7 @@ def concern_list(request: HttpRequest) -> HttpResponse:
 @staff_required
 def concern_review(request: HttpRequest, pk: int) -> HttpResponse:
     concern = get_object_or_404(concerns_visible_to(request.user), pk=pk)
-    form = ResolveConcernForm(request.POST or None)
+    form = ResolveConcernForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.concern_resolve(concern=concern, by=request.user, resolution=form.cleaned_data["resolution"])
@@ -151,6 +151,4 @@ def concern_review(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Concern marked as resolved.")
             return redirect("charter-concerns")
     signatures = signatures_visible_to(request.user).filter(broker=concern.broker)
-    return render(
-        request, "charter/review_concern.html", {"concern": concern, "form": form, "signatures": signatures}
-    )
+    return render(request, "charter/review_concern.html", {"concern": concern, "form": form, "signatures": signatures})

@@ -36,8 +36,16 @@ def test_every_broker_has_a_profile_from_sign_up_whichever_way_the_account_was_m
 def test_a_search_result_has_exactly_the_contract_fields(api, listed):
     result = api().get("/api/v1/brokers").json()["results"][0]
     assert set(result) == {
-        "id", "display_name", "bio", "areas", "specialisms", "languages", "hourly_rate",
-        "accepting_clients", "charter", "rating",
+        "id",
+        "display_name",
+        "bio",
+        "areas",
+        "specialisms",
+        "languages",
+        "hourly_rate",
+        "accepting_clients",
+        "charter",
+        "rating",
     }
     assert result["id"] == listed.pk
     assert result["hourly_rate"] == "30.00"
@@ -95,8 +103,12 @@ def test_words_rank_by_relevance_then_rating(api, charter, client_user):
     # equal relevance: the better rated broker comes first
     a = listed_broker(display_name="Alpha", bio="Art and gardening")
     b = listed_broker(display_name="Beta", bio="Art and gardening")
-    Feedback.objects.create(engagement=Engagement.objects.create(client=client_user, broker=b, status="ended"), rating=5)
-    Feedback.objects.create(engagement=Engagement.objects.create(client=client_user, broker=a, status="ended"), rating=3)
+    Feedback.objects.create(
+        engagement=Engagement.objects.create(client=client_user, broker=b, status="ended"), rating=5
+    )
+    Feedback.objects.create(
+        engagement=Engagement.objects.create(client=client_user, broker=a, status="ended"), rating=3
+    )
     assert ids(api().get("/api/v1/brokers?q=gardening")) == [b.pk, a.pk]
 
 

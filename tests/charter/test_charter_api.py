@@ -113,7 +113,9 @@ def test_admin_verifies_then_suspends_with_a_reason_and_every_change_is_audited(
     assert broker_is_listed(broker)
     assert api().get(f"/api/v1/brokers/{broker.pk}").status_code == 200
 
-    assert api(admin_user).post(f"/api/v1/charter/signatures/{signature.pk}/suspend", {}, format="json").status_code == 400
+    assert (
+        api(admin_user).post(f"/api/v1/charter/signatures/{signature.pk}/suspend", {}, format="json").status_code == 400
+    )
     response = api(admin_user).post(
         f"/api/v1/charter/signatures/{signature.pk}/suspend", {"reason": "Took a commission"}, format="json"
     )
@@ -122,7 +124,11 @@ def test_admin_verifies_then_suspends_with_a_reason_and_every_change_is_audited(
     assert not broker_is_listed(broker)
     assert api().get(f"/api/v1/brokers/{broker.pk}").status_code == 404
     assert broker.pk not in [b["id"] for b in api().get("/api/v1/brokers").json()["results"]]
-    events = list(CharterEvent.objects.filter(signature=signature).values_list("kind", "actor", "from_status", "to_status", "reason"))
+    events = list(
+        CharterEvent.objects.filter(signature=signature).values_list(
+            "kind", "actor", "from_status", "to_status", "reason"
+        )
+    )
     assert events == [
         ("signed", broker.pk, "", "pending", ""),
         ("verified", admin_user.pk, "pending", "verified", ""),
@@ -134,7 +140,9 @@ def test_refused_transitions_are_conflicts(api, admin_user, charter):
     signature = verify(sign(broker_with_profile()))
     assert api(admin_user).post(f"/api/v1/charter/signatures/{signature.pk}/verify").status_code == 409
     api(admin_user).post(f"/api/v1/charter/signatures/{signature.pk}/suspend", {"reason": "x"}, format="json")
-    response = api(admin_user).post(f"/api/v1/charter/signatures/{signature.pk}/suspend", {"reason": "y"}, format="json")
+    response = api(admin_user).post(
+        f"/api/v1/charter/signatures/{signature.pk}/suspend", {"reason": "y"}, format="json"
+    )
     assert response.status_code == 409
     assert response.json()["code"] == "invalid_transition"
     # reinstating a suspended signature is an explicit verify
@@ -143,7 +151,9 @@ def test_refused_transitions_are_conflicts(api, admin_user, charter):
 
 def test_a_pending_signature_can_be_suspended(api, admin_user, charter):
     signature = sign(broker_with_profile())
-    response = api(admin_user).post(f"/api/v1/charter/signatures/{signature.pk}/suspend", {"reason": "Fake"}, format="json")
+    response = api(admin_user).post(
+        f"/api/v1/charter/signatures/{signature.pk}/suspend", {"reason": "Fake"}, format="json"
+    )
     assert response.json()["status"] == "suspended"
 
 
@@ -152,22 +162,28 @@ def test_a_broker_cannot_verify_themself_and_others_cannot_see_it(
 ):
     signature = sign(broker_user)
     assert api(broker_user).post(f"/api/v1/charter/signatures/{signature.pk}/verify").status_code == 403
-    assert api(broker_user).post(
-        f"/api/v1/charter/signatures/{signature.pk}/suspend", {"reason": "x"}, format="json"
-    ).status_code == 403
+    assert (
+        api(broker_user)
+        .post(f"/api/v1/charter/signatures/{signature.pk}/suspend", {"reason": "x"}, format="json")
+        .status_code
+        == 403
+    )
     other_broker = broker_with_profile()
     for user in (other_broker, client_user, provider_user, reviewer_user):
         assert api(user).post(f"/api/v1/charter/signatures/{signature.pk}/verify").status_code == 404
-        assert api(user).post(
-            f"/api/v1/charter/signatures/{signature.pk}/suspend", {"reason": "x"}, format="json"
-        ).status_code == 404
+        assert (
+            api(user)
+            .post(f"/api/v1/charter/signatures/{signature.pk}/suspend", {"reason": "x"}, format="json")
+            .status_code
+            == 404
+        )
     assert api().post(f"/api/v1/charter/signatures/{signature.pk}/verify").status_code == 401
-    Signature.objects.get(pk=signature.pk).status == SignatureStatus.PENDING
+    assert Signature.objects.get(pk=signature.pk).status == SignatureStatus.PENDING
 
 
 def test_an_admin_who_is_also_the_signer_cannot_verify_themself(charter):
-    from config.api import NotAllowed
     from charter.services import signature_verify
+    from config.api import NotAllowed
 
     broker = broker_with_profile()
     signature = sign(broker)
@@ -218,9 +234,17 @@ def test_any_signed_in_person_raises_a_concern(api, request, role, charter):
 def test_concerns_need_a_broker_and_text_and_a_login(api, client_user, charter):
     broker = broker_with_profile()
     assert api().post("/api/v1/charter/concerns", {"broker": broker.pk, "text": "x"}, format="json").status_code == 401
-    assert api(client_user).post("/api/v1/charter/concerns", {"broker": broker.pk, "text": ""}, format="json").status_code == 400
-    assert api(client_user).post("/api/v1/charter/concerns", {"broker": 999999, "text": "x"}, format="json").status_code == 400
-    not_a_broker = api(client_user).post("/api/v1/charter/concerns", {"broker": client_user.pk, "text": "x"}, format="json")
+    assert (
+        api(client_user).post("/api/v1/charter/concerns", {"broker": broker.pk, "text": ""}, format="json").status_code
+        == 400
+    )
+    assert (
+        api(client_user).post("/api/v1/charter/concerns", {"broker": 999999, "text": "x"}, format="json").status_code
+        == 400
+    )
+    not_a_broker = api(client_user).post(
+        "/api/v1/charter/concerns", {"broker": client_user.pk, "text": "x"}, format="json"
+    )
     assert not_a_broker.status_code == 400
 
 
