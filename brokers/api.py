@@ -25,6 +25,7 @@ from brokers.serializers import (
     FeedbackSerializer,
     MessageSerializer,
 )
+from charter.permissions import request_user
 from config.api import NotAllowed
 
 
@@ -59,7 +60,7 @@ class BrokerDetailView(APIView):
 
     @extend_schema(responses=BrokerSerializer)
     def get(self, request: Request, pk: int) -> Response:
-        profile = selectors.broker_profile_visible_to(request.user, pk)
+        profile = selectors.broker_profile_visible_to(request_user(request), pk)
         if profile is None:
             raise Http404
         return Response(BrokerSerializer(profile).data)
@@ -70,9 +71,9 @@ class BrokerMeView(APIView):
     """The signed-in broker's own profile, whether they are listed and what is missing; PATCH edits it."""
 
     def _profile(self, request: Request) -> Any:
-        if request.user.role != Role.BROKER:
+        if request_user(request).role != Role.BROKER:
             raise NotAllowed("Only support brokers have a broker profile.")
-        return selectors.broker_profile_for(request.user)
+        return selectors.broker_profile_for(request_user(request))
 
     @extend_schema(responses=BrokerMeSerializer)
     def get(self, request: Request) -> Response:
@@ -85,14 +86,14 @@ class BrokerMeView(APIView):
         payload.is_valid(raise_exception=True)
         fields = dict(payload.validated_data)
         interests = fields.pop("interests", None)
-        services.broker_profile_update(profile=profile, by=request.user, **fields)
+        services.broker_profile_update(profile=profile, by=request_user(request), **fields)
         if interests is not None:
             services.broker_interests_set(
                 profile=profile,
-                by=request.user,
+                by=request_user(request),
                 interests=[{"organization": i.get("organization_id"), "nature": i.get("nature")} for i in interests],
             )
-        return Response(BrokerMeSerializer(selectors.broker_profile_for(request.user)).data)
+        return Response(BrokerMeSerializer(selectors.broker_profile_for(request_user(request))).data)
 
 
 # --- Engagements and messages ---
@@ -100,7 +101,7 @@ class BrokerMeView(APIView):
 
 def _engagement_for(request: Request, pk: int) -> Engagement:
     """The engagement if this person may see it; 404 otherwise, whoever they are."""
-    return get_object_or_404(selectors.engagements_visible_to(request.user).select_related("feedback"), pk=pk)
+    return get_object_or_404(selectors.engagements_visible_to(request_user(request)).select_related("feedback"), pk=pk)
 
 
 @extend_schema(tags=["engagements"])
@@ -110,19 +111,21 @@ class EngagementListView(generics.ListAPIView):
     serializer_class = EngagementSerializer
 
     def get_queryset(self) -> Any:
-        engagements = selectors.engagements_visible_to(self.request.user).select_related("feedback")
+        engagements = selectors.engagements_visible_to(request_user(self.request)).select_related("feedback")
         if wanted := self.request.query_params.get("status"):
             engagements = engagements.filter(status=wanted)
-        return selectors.engagements_with_unread(engagements, self.request.user).order_by("-created_at", "-id")
+        return selectors.engagements_with_unread(engagements, request_user(self.request)).order_by("-created_at", "-id")
 
     @extend_schema(request=EngagementCreateSerializer, responses={201: EngagementSerializer})
     def post(self, request: Request) -> Response:
-        if request.user.role != Role.CLIENT:
+        if request_user(request).role != Role.CLIENT:
             raise NotAllowed("Only clients can ask a broker for help.")
         payload = EngagementCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         engagement = services.engagement_request(
-            client=request.user, broker_id=payload.validated_data["broker"], message=payload.validated_data["message"]
+            client=request_user(request),
+            broker_id=payload.validated_data["broker"],
+            message=payload.validated_data["message"],
         )
         return Response(
             EngagementSerializer(engagement, context={"request": request}).data, status=status.HTTP_201_CREATED
@@ -147,7 +150,10 @@ class EngagementActionView(APIView):
         payload = EngagementActionSerializer(data=request.data or {})
         payload.is_valid(raise_exception=True)
         engagement = services.engagement_transition(
-            engagement=engagement, by=request.user, action=self.action_name, reason=payload.validated_data["reason"]
+            engagement=engagement,
+            by=request_user(request),
+            action=self.action_name,
+            reason=payload.validated_data["reason"],
         )
         return Response(EngagementSerializer(engagement, context={"request": request}).data)
 
@@ -165,7 +171,9 @@ class MessageListView(generics.ListCreateAPIView):
         engagement = _engagement_for(request, kwargs["pk"])
         payload = MessageSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        message = services.message_send(engagement=engagement, by=request.user, body=payload.validated_data["body"])
+        message = services.message_send(
+            engagement=engagement, by=request_user(request), body=payload.validated_data["body"]
+        )
         return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
 
 
@@ -175,7 +183,7 @@ class MessagesReadView(APIView):
 
     def post(self, request: Request, pk: int) -> Response:
         engagement = _engagement_for(request, pk)
-        marked = services.messages_mark_read(engagement=engagement, by=request.user)
+        marked = services.messages_mark_read(engagement=engagement, by=request_user(request))
         return Response({"marked_read": marked, "unread_count": 0})
 
 
@@ -194,9 +202,9 @@ class FeedbackView(APIView):
     @extend_schema(request=FeedbackSerializer, responses={201: FeedbackSerializer})
     def post(self, request: Request, pk: int) -> Response:
         engagement = _engagement_for(request, pk)
-        if engagement.client_id != request.user.pk:
+        if engagement.client_id != request_user(request).pk:
             raise NotAllowed("Only the client can give feedback about their broker.")
         payload = FeedbackSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        feedback = services.feedback_give(engagement=engagement, by=request.user, **payload.validated_data)
+        feedback = services.feedback_give(engagement=engagement, by=request_user(request), **payload.validated_data)
         return Response(FeedbackSerializer(feedback).data, status=status.HTTP_201_CREATED)

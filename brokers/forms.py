@@ -117,7 +117,7 @@ class BrokerProfileForm(forms.ModelForm):
 
 
 class InterestForm(forms.Form):
-    organization = forms.ModelChoiceField(
+    organization: forms.ModelChoiceField = forms.ModelChoiceField(
         label="Organisation",
         queryset=None,
         empty_label="Choose an organisation",

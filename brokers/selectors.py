@@ -96,7 +96,7 @@ def brokers_search(
         profiles = profiles.filter(accepting_clients=accepting)
     if max_rate is not None:
         profiles = profiles.filter(hourly_rate__lte=max_rate)
-    ordering = [F("rating_average").desc(nulls_last=True), "display_name", "pk"]
+    ordering: list[Any] = [F("rating_average").desc(nulls_last=True), "display_name", "pk"]
     q = (q or "").strip()
     if q:
         specialisms = Func(F("specialisms"), Value(" "), function="array_to_string", output_field=TextField())

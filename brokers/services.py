@@ -139,7 +139,7 @@ def broker_profile_ensure(*, user: User) -> BrokerProfile | None:
 class BrokerUnavailable(ServiceError):
     """The broker named is not listed (or does not exist): answered as 404 so nothing leaks."""
 
-    status_code = 404
+    status_code: int = 404
     default_code = "not_found"
 
 

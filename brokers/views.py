@@ -14,6 +14,7 @@ from accounts.models import Role
 from brokers import permissions, selectors, services
 from brokers.forms import AskBrokerForm, BrokerProfileForm, BrokerSearchForm, FeedbackForm, InterestForm, MessageForm
 from brokers.models import Engagement
+from charter.permissions import request_user
 from config.api import ServiceError
 
 PAGE_SIZE = 10
@@ -36,29 +37,29 @@ def broker_search(request: HttpRequest) -> HttpResponse:
 
 
 def broker_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    profile = selectors.broker_profile_visible_to(request.user, pk)
+    profile = selectors.broker_profile_visible_to(request_user(request), pk)
     if profile is None:
         raise Http404("No listed broker has this address.")
     context: dict[str, Any] = {"profile": profile, "listed": selectors.broker_is_listed(profile.user)}
-    if request.user.is_authenticated and request.user.role == Role.CLIENT:
-        context["open_engagement"] = selectors.engagement_open_between(request.user, profile.user)
+    if request_user(request).is_authenticated and request_user(request).role == Role.CLIENT:
+        context["open_engagement"] = selectors.engagement_open_between(request_user(request), profile.user)
     return render(request, "brokers/detail.html", context)
 
 
 def _require_broker(request: HttpRequest) -> None:
-    if request.user.role != Role.BROKER:
+    if request_user(request).role != Role.BROKER:
         raise PermissionDenied
 
 
 @login_required
 def profile_edit(request: HttpRequest) -> HttpResponse:
     _require_broker(request)
-    profile = selectors.broker_profile_for(request.user)
+    profile = selectors.broker_profile_for(request_user(request))
     form = BrokerProfileForm(request.POST if request.method == "POST" else None, instance=profile)
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
         try:
-            services.broker_profile_update(profile=profile, by=request.user, **fields)
+            services.broker_profile_update(profile=profile, by=request_user(request), **fields)
         except ServiceError as error:
             form.add_error(None, error.message)
         else:
@@ -71,7 +72,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "profile": profile,
-            "listed": selectors.broker_is_listed(request.user),
+            "listed": selectors.broker_is_listed(request_user(request)),
             "missing": selectors.broker_profile_missing(profile),
             "interests": profile.interests.select_related("organization"),
             "interest_form": InterestForm(),
@@ -82,12 +83,12 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 @login_required
 def interest_add(request: HttpRequest) -> HttpResponse:
     _require_broker(request)
-    profile = selectors.broker_profile_for(request.user)
+    profile = selectors.broker_profile_for(request_user(request))
     form = InterestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.broker_interest_add(
             profile=profile,
-            by=request.user,
+            by=request_user(request),
             organization_id=form.cleaned_data["organization"].pk,
             nature=form.cleaned_data["nature"],
         )
@@ -100,8 +101,8 @@ def interest_add(request: HttpRequest) -> HttpResponse:
 @require_POST
 def interest_remove(request: HttpRequest, organization_id: int) -> HttpResponse:
     _require_broker(request)
-    profile = selectors.broker_profile_for(request.user)
-    services.broker_interest_remove(profile=profile, by=request.user, organization_id=organization_id)
+    profile = selectors.broker_profile_for(request_user(request))
+    services.broker_interest_remove(profile=profile, by=request_user(request), organization_id=organization_id)
     messages.success(request, "The interest has been removed.")
     return redirect("broker-profile-edit")
 
@@ -110,22 +111,22 @@ def interest_remove(request: HttpRequest, organization_id: int) -> HttpResponse:
 
 
 def _engagement_for(request: HttpRequest, pk: int) -> Engagement:
-    return get_object_or_404(selectors.engagements_visible_to(request.user).select_related("feedback"), pk=pk)
+    return get_object_or_404(selectors.engagements_visible_to(request_user(request)).select_related("feedback"), pk=pk)
 
 
 @login_required
 def engagement_ask(request: HttpRequest, pk: int) -> HttpResponse:
-    if request.user.role != Role.CLIENT:
+    if request_user(request).role != Role.CLIENT:
         raise PermissionDenied
     profile = get_object_or_404(selectors.brokers_listed(), pk=pk)
-    if existing := selectors.engagement_open_between(request.user, profile.user):
+    if existing := selectors.engagement_open_between(request_user(request), profile.user):
         messages.info(request, f"You have already asked {profile.display_name} for help.")
         return redirect("engagement-detail", pk=existing.pk)
     form = AskBrokerForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             engagement = services.engagement_request(
-                client=request.user, broker_id=profile.pk, message=form.cleaned_data["message"]
+                client=request_user(request), broker_id=profile.pk, message=form.cleaned_data["message"]
             )
         except ServiceError as error:
             form.add_error("message" if "body" in error.extra else None, error.message)
@@ -137,7 +138,7 @@ def engagement_ask(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def engagement_list(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = request_user(request)
     engagements = list(selectors.engagements_with_unread(selectors.engagements_visible_to(user), user))
     groups = {
         status: [e for e in engagements if e.status == status]
@@ -158,18 +159,18 @@ def engagement_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     engagement = _engagement_for(request, pk)
-    party = permissions.engagement_party(request.user, engagement)
+    party = permissions.engagement_party(request_user(request), engagement)
     form = MessageForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.message_send(engagement=engagement, by=request.user, body=form.cleaned_data["body"])
+                services.message_send(engagement=engagement, by=request_user(request), body=form.cleaned_data["body"])
             except ServiceError as error:
                 form.add_error("body" if "body" in error.extra else None, error.message)
             else:
                 return redirect(f"{engagement_url(engagement)}#latest")
     elif party is not None:
-        services.messages_mark_read(engagement=engagement, by=request.user)
+        services.messages_mark_read(engagement=engagement, by=request_user(request))
     other = engagement.broker if party == "client" else engagement.client
     return render(
         request,
@@ -180,9 +181,9 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "other_name": _party_name(other),
             "conversation": selectors.messages_of(engagement),
             "form": form,
-            "can_message": permissions.may_message(request.user, engagement),
-            "actions": permissions.actions_for(request.user, engagement),
-            "can_give_feedback": permissions.may_give_feedback(request.user, engagement)
+            "can_message": permissions.may_message(request_user(request), engagement),
+            "actions": permissions.actions_for(request_user(request), engagement),
+            "can_give_feedback": permissions.may_give_feedback(request_user(request), engagement)
             and not hasattr(engagement, "feedback"),
         },
     )
@@ -214,7 +215,7 @@ def engagement_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
     if action not in ACTION_MESSAGES:
         raise Http404
     try:
-        services.engagement_transition(engagement=engagement, by=request.user, action=action)
+        services.engagement_transition(engagement=engagement, by=request_user(request), action=action)
     except ServiceError as error:
         messages.error(request, error.message)
     else:
@@ -227,7 +228,7 @@ def engagement_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
 @login_required
 def feedback_give(request: HttpRequest, pk: int) -> HttpResponse:
     engagement = _engagement_for(request, pk)
-    if permissions.engagement_party(request.user, engagement) != "client":
+    if permissions.engagement_party(request_user(request), engagement) != "client":
         raise PermissionDenied
     if hasattr(engagement, "feedback"):
         messages.info(request, "You have already given feedback. Thank you.")
@@ -235,7 +236,7 @@ def feedback_give(request: HttpRequest, pk: int) -> HttpResponse:
     form = FeedbackForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.feedback_give(engagement=engagement, by=request.user, **form.cleaned_data)
+            services.feedback_give(engagement=engagement, by=request_user(request), **form.cleaned_data)
         except ServiceError as error:
             form.add_error(None, error.message)
         else:

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from charter import services
+from charter.permissions import request_user
 from charter.selectors import charter_current, concerns_visible_to, signatures_visible_to
 from charter.serializers import (
     CharterSerializer,
@@ -43,15 +44,15 @@ class SignatureListView(generics.ListCreateAPIView):
     serializer_class = SignatureSerializer
 
     def get_queryset(self) -> Any:
-        signatures = signatures_visible_to(self.request.user).order_by("signed_at", "id")
+        signatures = signatures_visible_to(request_user(self.request)).order_by("signed_at", "id")
         if broker := self.request.query_params.get("broker"):
-            signatures = signatures.filter(broker_id=broker) if broker.isdigit() else signatures.none()
+            signatures = signatures.filter(broker_id=int(broker)) if broker.isdigit() else signatures.none()
         if wanted := self.request.query_params.get("status"):
             signatures = signatures.filter(status=wanted)
         return signatures
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        if not (request.user.is_staff or request.user.role == "broker"):
+        if not (request_user(request).is_staff or request_user(request).role == "broker"):
             raise NotAllowed("Only administrators and brokers can see signatures.")
         return super().list(request, *args, **kwargs)
 
@@ -59,7 +60,7 @@ class SignatureListView(generics.ListCreateAPIView):
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         payload = SignatureCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        signature = services.signature_create(broker=request.user, **payload.validated_data)
+        signature = services.signature_create(broker=request_user(request), **payload.validated_data)
         return Response(SignatureSerializer(signature).data, status=status.HTTP_201_CREATED)
 
 
@@ -68,7 +69,7 @@ class SignatureDetailView(generics.RetrieveAPIView):
     serializer_class = SignatureSerializer
 
     def get_queryset(self) -> Any:
-        return signatures_visible_to(self.request.user)
+        return signatures_visible_to(request_user(self.request))
 
 
 @extend_schema(tags=["charter"], request=None, responses=SignatureSerializer)
@@ -76,8 +77,8 @@ class SignatureVerifyView(APIView):
     """An admin verifies a signature (or reinstates a suspended one)."""
 
     def post(self, request: Request, pk: int) -> Response:
-        signature = get_object_or_404(signatures_visible_to(request.user), pk=pk)
-        signature = services.signature_verify(signature=signature, by=request.user)
+        signature = get_object_or_404(signatures_visible_to(request_user(request)), pk=pk)
+        signature = services.signature_verify(signature=signature, by=request_user(request))
         return Response(SignatureSerializer(signature).data)
 
 
@@ -86,12 +87,12 @@ class SignatureSuspendView(APIView):
     """An admin suspends a signature with a reason: the broker leaves the directory at once."""
 
     def post(self, request: Request, pk: int) -> Response:
-        signature = get_object_or_404(signatures_visible_to(request.user), pk=pk)
-        if not request.user.is_staff:
+        signature = get_object_or_404(signatures_visible_to(request_user(request)), pk=pk)
+        if not request_user(request).is_staff:
             raise NotAllowed("Only an administrator can suspend a signature.")
         payload = SuspendSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        signature = services.signature_suspend(signature=signature, by=request.user, **payload.validated_data)
+        signature = services.signature_suspend(signature=signature, by=request_user(request), **payload.validated_data)
         return Response(SignatureSerializer(signature).data)
 
 
@@ -102,9 +103,9 @@ class ConcernListView(generics.ListCreateAPIView):
     serializer_class = ConcernSerializer
 
     def get_queryset(self) -> Any:
-        concerns = concerns_visible_to(self.request.user)
+        concerns = concerns_visible_to(request_user(self.request))
         if broker := self.request.query_params.get("broker"):
-            concerns = concerns.filter(broker_id=broker) if broker.isdigit() else concerns.none()
+            concerns = concerns.filter(broker_id=int(broker)) if broker.isdigit() else concerns.none()
         return concerns
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -113,5 +114,5 @@ class ConcernListView(generics.ListCreateAPIView):
         broker = User.objects.filter(pk=payload.validated_data["broker_id"]).first()
         if broker is None:
             return Response({"broker": ["There is no broker with this id."]}, status=status.HTTP_400_BAD_REQUEST)
-        concern = services.concern_raise(broker=broker, by=request.user, text=payload.validated_data["text"])
+        concern = services.concern_raise(broker=broker, by=request_user(request), text=payload.validated_data["text"])
         return Response(ConcernSerializer(concern).data, status=status.HTTP_201_CREATED)

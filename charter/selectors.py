@@ -60,6 +60,8 @@ def signatures_visible_to(user: Any) -> QuerySet[Signature]:
 def concerns_visible_to(user: Any) -> QuerySet[Concern]:
     """Admins see every concern; anyone else sees the concerns they raised."""
     concerns = Concern.objects.select_related("broker", "raised_by")
+    if not getattr(user, "is_authenticated", False):
+        return concerns.none()
     if user.is_staff:
         return concerns
     return concerns.filter(raised_by=user)

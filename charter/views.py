@@ -16,6 +16,7 @@ from accounts.models import Role
 from charter import services
 from charter.forms import ConcernForm, ResolveConcernForm, SignCharterForm, SuspendForm
 from charter.models import CharterEvent, Concern, ConcernStatus, SignatureStatus
+from charter.permissions import request_user
 from charter.selectors import charter_current, concerns_visible_to, signature_current_of, signatures_visible_to
 from config.api import ServiceError
 
@@ -24,7 +25,7 @@ def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
     @login_required
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_staff:
+        if not request_user(request).is_staff:
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
@@ -36,25 +37,27 @@ def charter_read(request: HttpRequest) -> HttpResponse:
     if charter is None:
         raise Http404("No charter has been published yet.")
     signature = None
-    if request.user.is_authenticated and request.user.role == Role.BROKER:
-        signature = signature_current_of(request.user)
+    if request_user(request).is_authenticated and request_user(request).role == Role.BROKER:
+        signature = signature_current_of(request_user(request))
     return render(request, "charter/read.html", {"charter": charter, "signature": signature})
 
 
 @login_required
 def charter_sign(request: HttpRequest) -> HttpResponse:
-    if request.user.role != Role.BROKER:
+    if request_user(request).role != Role.BROKER:
         raise PermissionDenied
     charter = charter_current()
     if charter is None:
         raise Http404("No charter has been published yet.")
-    if signature_current_of(request.user) is not None:
+    if signature_current_of(request_user(request)) is not None:
         messages.info(request, "You have already signed this version of the charter.")
         return redirect("charter-read")
     form = SignCharterForm(request.POST if request.method == "POST" else None, charter=charter)
     if request.method == "POST" and form.is_valid():
         try:
-            services.signature_create(broker=request.user, version=charter.version, attestations=form.attestations())
+            services.signature_create(
+                broker=request_user(request), version=charter.version, attestations=form.attestations()
+            )
         except ServiceError as error:
             form.add_error(None, error.message)
         else:
@@ -69,7 +72,7 @@ def concern_raise(request: HttpRequest) -> HttpResponse:
     form = ConcernForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.concern_raise(by=request.user, **form.cleaned_data)
+            services.concern_raise(by=request_user(request), **form.cleaned_data)
         except ServiceError as error:
             form.add_error(None, error.message)
         else:
@@ -83,7 +86,7 @@ def signature_queue(request: HttpRequest) -> HttpResponse:
     wanted = request.GET.get("status", SignatureStatus.PENDING)
     if wanted not in SignatureStatus.values:
         wanted = SignatureStatus.PENDING
-    signatures = signatures_visible_to(request.user).filter(status=wanted).order_by("signed_at", "id")
+    signatures = signatures_visible_to(request_user(request)).filter(status=wanted).order_by("signed_at", "id")
     page = Paginator(signatures, 25).get_page(request.GET.get("page"))
     return render(
         request,
@@ -94,11 +97,13 @@ def signature_queue(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def signature_review(request: HttpRequest, pk: int) -> HttpResponse:
-    signature = get_object_or_404(signatures_visible_to(request.user), pk=pk)
+    signature = get_object_or_404(signatures_visible_to(request_user(request)), pk=pk)
     form = SuspendForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.signature_suspend(signature=signature, by=request.user, reason=form.cleaned_data["reason"])
+            services.signature_suspend(
+                signature=signature, by=request_user(request), reason=form.cleaned_data["reason"]
+            )
         except ServiceError as error:
             form.add_error(None, error.message)
         else:
@@ -116,9 +121,9 @@ def signature_review(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 @require_POST
 def signature_verify(request: HttpRequest, pk: int) -> HttpResponse:
-    signature = get_object_or_404(signatures_visible_to(request.user), pk=pk)
+    signature = get_object_or_404(signatures_visible_to(request_user(request)), pk=pk)
     try:
-        services.signature_verify(signature=signature, by=request.user)
+        services.signature_verify(signature=signature, by=request_user(request))
     except ServiceError as error:
         messages.error(request, error.message)
     else:
@@ -131,7 +136,7 @@ def concern_list(request: HttpRequest) -> HttpResponse:
     wanted = request.GET.get("status", ConcernStatus.OPEN)
     if wanted not in ConcernStatus.values:
         wanted = ConcernStatus.OPEN
-    concerns = concerns_visible_to(request.user).filter(status=wanted)
+    concerns = concerns_visible_to(request_user(request)).filter(status=wanted)
     page = Paginator(concerns, 25).get_page(request.GET.get("page"))
     return render(
         request, "charter/review_concerns.html", {"page": page, "status": wanted, "statuses": ConcernStatus.choices}
@@ -140,15 +145,17 @@ def concern_list(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def concern_review(request: HttpRequest, pk: int) -> HttpResponse:
-    concern = get_object_or_404(concerns_visible_to(request.user), pk=pk)
+    concern = get_object_or_404(concerns_visible_to(request_user(request)), pk=pk)
     form = ResolveConcernForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.concern_resolve(concern=concern, by=request.user, resolution=form.cleaned_data["resolution"])
+            services.concern_resolve(
+                concern=concern, by=request_user(request), resolution=form.cleaned_data["resolution"]
+            )
         except ServiceError as error:
             form.add_error(None, error.message)
         else:
             messages.success(request, "Concern marked as resolved.")
             return redirect("charter-concerns")
-    signatures = signatures_visible_to(request.user).filter(broker=concern.broker)
+    signatures = signatures_visible_to(request_user(request)).filter(broker=concern.broker)
     return render(request, "charter/review_concern.html", {"concern": concern, "form": form, "signatures": signatures})
