@@ -79,6 +79,9 @@ class Engagement(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    # When each party was last emailed that a message arrived: at most one nudge per 15 minutes per conversation.
+    client_nudged_at = models.DateTimeField(null=True, blank=True)
+    broker_nudged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -95,3 +98,59 @@ class Engagement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client} with {self.broker} ({self.status})"
+
+
+class EngagementEvent(models.Model):
+    """The audit trail of an engagement: every change of state, who made it, when and why."""
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16)
+    reason = models.TextField(blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.engagement_id}: {self.from_status or '-'} -> {self.to_status}"
+
+
+MESSAGE_MAX_LENGTH = 5000
+
+
+class Message(models.Model):
+    """A private message between the two parties of an engagement. The body is plain text."""
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="messages")
+    sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(max_length=MESSAGE_MAX_LENGTH)
+    sent_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["sent_at", "id"]
+        indexes = [models.Index(fields=["engagement", "sent_at"], name="message_by_conversation")]
+        constraints = [models.CheckConstraint(condition=~models.Q(body=""), name="message_body_not_empty")]
+
+    def __str__(self) -> str:
+        return f"Message {self.pk} in engagement {self.engagement_id}"
+
+
+class Feedback(models.Model):
+    """A client's rating of their broker, once per engagement; the broker's rating is the average of these."""
+
+    engagement = models.OneToOneField(Engagement, on_delete=models.CASCADE, related_name="feedback")
+    rating = models.PositiveSmallIntegerField()
+    text = models.TextField(blank=True, max_length=5000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(rating__gte=1, rating__lte=5), name="feedback_rating_1_to_5")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rating}/5 for engagement {self.engagement_id}"
