@@ -167,10 +167,10 @@ def broker_interest_organization_ids(broker_user: Any) -> set[int]:
 
 
 def _engagements_reviewers_may_see(user: Any) -> QuerySet[Engagement]:
-    """Hook for the plans app: engagements of clients whose submitted plan this reviewer can see.
+    """Engagements of clients whose submitted plan this reviewer can see (the contract's rule lives in plans)."""
+    from plans.selectors import clients_with_submitted_plans  # plans builds on brokers: imported late, on purpose
 
-    Until the plans API adds the rule, reviewers see none."""
-    return Engagement.objects.none()
+    return Engagement.objects.filter(client_id__in=clients_with_submitted_plans(user))
 
 
 def engagements_visible_to(user: Any) -> QuerySet[Engagement]:

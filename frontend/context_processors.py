@@ -11,11 +11,20 @@ def navigation_for(user: Any) -> list[tuple[str, str]]:
         return [("Find a broker", "/brokers/"), ("Find activities", "/listings/")]
     links = [("Dashboard", reverse("dashboard"))]
     links += {
-        "client": [("Find a broker", "/brokers/")],
-        "broker": [("Find activities", "/listings/")],
+        "client": [("Find a broker", "/brokers/"), ("My brokers", "/engagements/")],
+        "broker": [
+            ("Clients and requests", "/engagements/"),
+            ("Your profile", "/brokers/me/"),
+            ("Find activities", "/listings/"),
+        ],
         "provider": [("Your listings", "/provider/"), ("Find activities", "/listings/")],
         "reviewer": [],
-        "admin": [("Organisations to verify", "/provider/verify/"), ("Admin", reverse("admin:index"))],
+        "admin": [
+            ("Charter signatures", "/charter/review/"),
+            ("Concerns", "/charter/concerns/"),
+            ("Organisations to verify", "/provider/verify/"),
+            ("Admin", reverse("admin:index")),
+        ],
     }.get(user.role, [])
     return links
 

@@ -1,8 +1,6 @@
 """What plans needs to know from providers and brokers, in one place.
 
-The providers and brokers apps are growing their own selectors (`listings_public()`, `listing_is_stale()`,
-`broker_is_listed()`, `engagement_active_between()`, `broker_interest_organization_ids()`) in parallel with this app.
-Until they land, these adapters read the shared models directly; each says which selector must replace it.
+Each adapter calls the other app's selectors, so that plans never reads their models' internals.
 """
 
 from __future__ import annotations
@@ -12,7 +10,8 @@ from datetime import date
 
 from django.db.models import QuerySet
 
-from brokers.models import BrokerProfile, Engagement, EngagementStatus, Interest
+from brokers import selectors as brokers_selectors
+from brokers.models import EngagementStatus
 from providers import selectors as providers_selectors
 from providers.models import Listing
 
@@ -33,23 +32,26 @@ def listing_stale(listing: Listing, *, today: date | None = None) -> bool:
 
 
 def clients_with_active_engagement(broker) -> QuerySet:  # type: ignore[no-untyped-def]
-    """Ids of the broker's clients in an active engagement. TODO: brokers.selectors, once it has one."""
-    return Engagement.objects.filter(broker=broker, status=EngagementStatus.ACTIVE).values("client_id")
+    """Ids of the broker's clients in an active engagement."""
+    return (
+        brokers_selectors.engagements_visible_to(broker)
+        .filter(broker=broker, status=EngagementStatus.ACTIVE)
+        .values("client_id")
+    )
 
 
 def active_engagement(client, broker) -> bool:  # type: ignore[no-untyped-def]
-    """TODO: brokers.selectors.engagement_active_between(client, broker)."""
-    return Engagement.objects.filter(client=client, broker=broker, status=EngagementStatus.ACTIVE).exists()
+    return brokers_selectors.engagement_active_between(client, broker) is not None
 
 
 def interest_org_ids(broker) -> set[int]:  # type: ignore[no-untyped-def]
-    """Organisations the broker declared a link to. TODO: brokers.selectors.broker_interest_organization_ids()."""
-    return set(Interest.objects.filter(broker_id=broker.pk).values_list("organization_id", flat=True))
+    """Organisations the broker declared a financial or personal link to."""
+    return set(brokers_selectors.broker_interest_organization_ids(broker))
 
 
 def broker_still_listed(broker) -> bool:  # type: ignore[no-untyped-def]
-    """TODO: must call brokers.selectors.broker_is_listed(broker): charter verified, not suspended, profile complete."""
-    return BrokerProfile.objects.filter(user_id=broker.pk).exists()
+    """Charter signature verified and not suspended, profile complete."""
+    return brokers_selectors.broker_is_listed(broker)
 
 
 def listings_by_id(ids: Iterable[int]) -> dict[int, Listing]:

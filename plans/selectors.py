@@ -51,11 +51,16 @@ def plans_visible_to(user: User) -> QuerySet[Plan]:
     return plans.none()
 
 
+def clients_with_submitted_plans(reviewer: User) -> QuerySet:
+    """Ids of the clients whose submitted plan this reviewer can see (every reviewer sees every submitted plan)."""
+    if reviewer.role != Role.REVIEWER:
+        return Plan.objects.none().values("client_id")
+    return Plan.objects.filter(first_submitted_at__isnull=False).values("client_id")
+
+
 def reviewer_can_see_client(reviewer: User, client: User) -> bool:
     """Reviewers may read the engagements of clients whose submitted plan they can see."""
-    if reviewer.role != Role.REVIEWER:
-        return False
-    return Plan.objects.filter(client_id=client.pk, first_submitted_at__isnull=False).exists()
+    return clients_with_submitted_plans(reviewer).filter(client_id=client.pk).exists()
 
 
 def plan_latest_decision(plan: Plan) -> Decision | None:

@@ -49,3 +49,13 @@ def listed_broker(**profile: Any):
 
 def engagement(client, broker, status: str = EngagementStatus.ACTIVE) -> Engagement:
     return Engagement.objects.create(client=client, broker=broker, status=status)
+
+
+def make_listed(broker, **profile: Any):
+    """Make an existing broker listed: complete profile and a verified signature of the current charter."""
+    from brokers.selectors import broker_is_listed
+
+    BrokerProfile.objects.update_or_create(user=broker, defaults={**COMPLETE_PROFILE, **profile})
+    if not broker_is_listed(broker):
+        verify(sign(broker))
+    return broker

@@ -98,7 +98,7 @@ def test_a_wrong_password_shows_an_error_summary_without_javascript(live_server,
 
 ROLES = [
     ("client@example.org", "Alex Morgan", "Client", "Find a support broker"),
-    ("broker@example.org", "Jo Fletcher", "Support broker", "Requests for help"),
+    ("broker@example.org", "Jo Fletcher", "Support broker", "waiting for your answer"),
     ("provider@example.org", "Morgan Ellis", "Activity provider", "Your activities"),
     ("reviewer@example.org", "Dr Helen Carter", "KMPT reviewer", "Plans waiting for review"),
     ("admin@example.org", "Waymark Admin", "Administrator", "Open the admin"),

@@ -127,7 +127,7 @@ def test_login_with_the_right_password_goes_to_the_dashboard(client):
     ("role", "staff", "caption", "next_step"),
     [
         (Role.CLIENT, False, "Client", "Find a support broker"),
-        (Role.BROKER, False, "Support broker", "Requests for help"),
+        (Role.BROKER, False, "Support broker", "waiting for your answer"),
         (Role.PROVIDER, False, "Activity provider", "Add your organisation"),
         (Role.REVIEWER, False, "KMPT reviewer", "Plans waiting for review"),
         (Role.ADMIN, True, "Administrator", "Open the admin"),

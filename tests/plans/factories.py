@@ -8,6 +8,7 @@ from accounts.models import Role
 from brokers.models import BrokerProfile, Engagement, EngagementStatus, Interest
 from plans.models import Budget, Plan, PlanLine
 from providers.models import Listing, ListingStatus, Organization
+from tests.brokers.factories import make_listed
 from tests.factories import UserFactory
 
 
@@ -82,7 +83,7 @@ class BudgetFactory(factory.django.DjangoModelFactory):
 
 
 class PlanFactory(factory.django.DjangoModelFactory):
-    """A draft plan whose broker has an active engagement with the client."""
+    """A draft plan whose broker is listed and has an active engagement with the client."""
 
     class Meta:
         model = Plan
@@ -95,7 +96,7 @@ class PlanFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def engaged(self, create, extracted, **kwargs):
         if create and extracted is not False:
-            BrokerProfile.objects.get_or_create(user=self.broker)
+            make_listed(self.broker)
             Engagement.objects.get_or_create(client=self.client, broker=self.broker, status=EngagementStatus.ACTIVE)
 
 
