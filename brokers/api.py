@@ -5,15 +5,15 @@ from typing import Any
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, status
+from rest_framework import generics, serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Role
-from brokers import selectors, services
-from brokers.models import Engagement
+from brokers import permissions, selectors, services
+from brokers.models import Engagement, Message
 from brokers.serializers import (
     BrokerMeSerializer,
     BrokerMeUpdateSerializer,
@@ -104,6 +104,11 @@ def _engagement_for(request: Request, pk: int) -> Engagement:
     return get_object_or_404(selectors.engagements_visible_to(request_user(request)).select_related("feedback"), pk=pk)
 
 
+class MessagesReadSerializer(serializers.Serializer):
+    marked_read = serializers.IntegerField()
+    unread_count = serializers.IntegerField()
+
+
 @extend_schema(tags=["engagements"])
 class EngagementListView(generics.ListAPIView):
     """The engagements you are a party to (`?status=` filters); a client POSTs to ask a broker for help."""
@@ -111,6 +116,8 @@ class EngagementListView(generics.ListAPIView):
     serializer_class = EngagementSerializer
 
     def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):  # drf-spectacular builds the schema with no user
+            return Engagement.objects.none()
         engagements = selectors.engagements_visible_to(request_user(self.request)).select_related("feedback")
         if wanted := self.request.query_params.get("status"):
             engagements = engagements.filter(status=wanted)
@@ -165,7 +172,13 @@ class MessageListView(generics.ListCreateAPIView):
     serializer_class = MessageSerializer
 
     def get_queryset(self) -> Any:
-        return selectors.messages_of(_engagement_for(self.request, self.kwargs["pk"]))
+        if getattr(self, "swagger_fake_view", False):
+            return Message.objects.none()
+        engagement = _engagement_for(self.request, self.kwargs["pk"])
+        if permissions.engagement_party(request_user(self.request), engagement) is None:
+            # A reviewer may see the engagement, but the conversation belongs to its two parties.
+            raise NotAllowed("Only the client and the broker can read their conversation.")
+        return selectors.messages_of(engagement)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         engagement = _engagement_for(request, kwargs["pk"])
@@ -177,7 +190,7 @@ class MessageListView(generics.ListCreateAPIView):
         return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema(tags=["engagements"], request=None)
+@extend_schema(tags=["engagements"], request=None, responses=MessagesReadSerializer)
 class MessagesReadView(APIView):
     """Mark every message from the other party as read."""
 

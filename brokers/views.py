@@ -179,7 +179,8 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "engagement": engagement,
             "party": party,
             "other_name": _party_name(other),
-            "conversation": selectors.messages_of(engagement),
+            # Reviewers may see that the engagement exists; the conversation is the two parties' alone.
+            "conversation": selectors.messages_of(engagement) if party else [],
             "form": form,
             "can_message": permissions.may_message(request_user(request), engagement),
             "actions": permissions.actions_for(request_user(request), engagement),

@@ -46,3 +46,9 @@ def test_other_roles_still_cannot_see_it(api, submitted_plan):
     engagement = engagement_of(submitted_plan)
     for role in ("client", "broker", "provider"):
         assert api(UserFactory(role=role)).get(f"/api/v1/engagements/{engagement.pk}").status_code == 404
+
+
+def test_reviewer_cannot_read_the_conversation(api, submitted_plan, reviewer_user):
+    engagement = engagement_of(submitted_plan)
+    assert api(reviewer_user).get(f"/api/v1/engagements/{engagement.pk}/messages").status_code == 403
+    assert api(submitted_plan.client).get(f"/api/v1/engagements/{engagement.pk}/messages").status_code == 200
