@@ -68,7 +68,7 @@ class PlanStartForm(forms.Form):
 
     def __init__(self, *args: Any, clients: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["client"].choices = clients
+        self.fields["client"].choices = clients  # type: ignore[attr-defined]
 
 
 class PlanDetailsForm(forms.Form):
@@ -103,7 +103,9 @@ class PlanDetailsForm(forms.Form):
 class LineForm(forms.Form):
     listing = forms.IntegerField(required=False, widget=forms.HiddenInput)
     description = forms.CharField(label="What is it?", max_length=300)
-    category = forms.ChoiceField(label="Kind of spending", choices=sorted(LINE_CATEGORIES.items(), key=lambda c: c[1]))
+    category = forms.ChoiceField(
+        label="Kind of spending", choices=sorted(LINE_CATEGORIES.items(), key=lambda item: str(item[1]))
+    )
     unit_cost = forms.DecimalField(
         label="Cost each time, in pounds", max_digits=10, decimal_places=2, min_value=Decimal("0")
     )
@@ -122,7 +124,8 @@ class LineForm(forms.Form):
 
     def __init__(self, *args: Any, outcomes: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["outcomes"].choices = [(code, Outcome(code).label) for code in outcomes if code in Outcome.values]
+        choices = [(code, Outcome(code).label) for code in outcomes if code in Outcome.values]
+        self.fields["outcomes"].choices = choices  # type: ignore[attr-defined]
 
 
 class ListingSearchForm(forms.Form):

@@ -351,10 +351,10 @@ def _plan_review_reminders(today: date) -> int:
     due = Plan.objects.filter(status=PlanStatus.APPROVED).select_related("client", "broker")
     due = due.filter(review_first_on__range=(today, horizon)) | due.filter(review_next_on__range=(today, horizon))
     for plan in due.distinct():
-        for review_on in sorted({plan.review_first_on, plan.review_next_on} - {None}):
-            if not today <= review_on <= horizon:  # type: ignore[operator]
+        for review_on in sorted(day for day in (plan.review_first_on, plan.review_next_on) if day is not None):
+            if not today <= review_on <= horizon:
                 continue
-            when = review_on.strftime("%-d %B %Y")  # type: ignore[union-attr]
+            when = review_on.strftime("%-d %B %Y")
             messages = _parties(
                 plan,
                 except_user=None,
@@ -364,7 +364,7 @@ def _plan_review_reminders(today: date) -> int:
                 subject="A support plan review is coming up",
                 email=f"A support plan's review is due on {when}. Sign in to get ready for it.",
             )
-            sent += _remind_once(plan, "plan_review_due", review_on.isoformat(), messages)  # type: ignore[union-attr]
+            sent += _remind_once(plan, "plan_review_due", review_on.isoformat(), messages)
     return sent
 
 
