@@ -45,7 +45,9 @@ class VersionDiff:
 
     @property
     def empty(self) -> bool:
-        return not (self.added or self.removed or self.changed or self.totals or self.summary_changed)
+        return not (
+            self.added or self.removed or self.changed or self.totals or self.summary_changed or self.outcomes_changed
+        )
 
 
 def _readable(name: str, value: Any) -> str:
