@@ -266,3 +266,61 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.outcome} on plan {self.plan_id} v{self.version}"
+
+
+class NotificationKind(models.TextChoices):
+    PLAN_SUBMITTED = "plan_submitted", "Plan sent to KMPT"
+    CHECKS_FAILED = "checks_failed", "Plan needs changes after the checks"
+    REVIEW_STARTED = "review_started", "Plan in review"
+    REVIEW_ASSIGNED = "review_assigned", "Review assigned to you"
+    REVIEW_TAKEN_OVER = "review_taken_over", "Review taken over"
+    APPROVED = "approved", "Plan approved"
+    CHANGES_REQUESTED = "changes_requested", "Changes asked for"
+    DECLINED = "declined", "Plan declined"
+    WITHDRAWN = "withdrawn", "Plan withdrawn"
+    AGREED = "agreed", "Client agreed"
+    REOPENED = "reopened", "Plan being changed"
+    CHANGE_ASKED = "change_asked", "Client asked for a change"
+    REVIEW_WAITING = "review_waiting", "Review waiting"
+    PLAN_REVIEW_DUE = "plan_review_due", "Plan review due"
+
+
+class Notification(models.Model):
+    """Something a person should know about a plan: shown in their notification centre (and usually emailed)."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications")
+    # The audit event that caused it: one notification per person per event, however often a hook runs.
+    event = models.ForeignKey(PlanEvent, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=32, choices=NotificationKind.choices)
+    text = models.TextField()
+    link = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "recipient"], name="one_notification_per_event_and_person")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.recipient}"
+
+
+class Reminder(models.Model):
+    """A reminder already sent for one occasion (a review waiting 5 or 10 working days, a review date coming up),
+    so that beat firing twice, or two beats at once, never sends it twice."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=32)
+    occasion = models.CharField(max_length=64)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["sent_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["plan", "kind", "occasion"], name="one_reminder_per_occasion")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for plan {self.plan_id} ({self.occasion})"

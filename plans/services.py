@@ -74,7 +74,9 @@ def budget_record(
 
 
 def _event(plan: Plan, *, action: str, by: User | None, from_status: str, data: dict | None = None) -> PlanEvent:
-    return PlanEvent.objects.create(
+    from plans.notifications import plan_event_notify
+
+    event = PlanEvent.objects.create(
         plan=plan,
         action=action,
         by=by,
@@ -83,6 +85,9 @@ def _event(plan: Plan, *, action: str, by: User | None, from_status: str, data: 
         version=plan.version,
         data=data or {},
     )
+    # The people concerned are told in this transaction; their emails leave on Celery after commit.
+    plan_event_notify(event)
+    return event
 
 
 def _locked(plan: Plan) -> Plan:
@@ -313,18 +318,6 @@ def outcome_codes() -> list[str]:
 # --- The KMPT workflow -------------------------------------------------------------------------------------------
 
 
-def _notify(plan: Plan, *, subject: str, body: str, people: list[User | None]) -> None:
-    """Tell people that something happened to a plan; what it says is in the service, never in the email."""
-    from django.conf import settings
-    from django.core.mail import EmailMessage
-
-    from accounts.services import email_send
-
-    to = sorted({person.email for person in people if person is not None and person.email})
-    if to:
-        email_send(message=EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=to))
-
-
 def _after_commit_render_pdf(plan_id: int, version: int) -> None:
     from plans.tasks import render_plan_pdf
 
@@ -365,13 +358,6 @@ def submission_process(*, plan_id: int, version: int) -> str:
             plan=plan, version=version, outcome=PlanStatus.CHANGES_REQUESTED, reasons=reasons, by=None, decided_at=now
         )
         _event(plan, action="checks_failed", by=None, from_status=PlanStatus.SUBMITTED, data={"reasons": reasons})
-        _notify(
-            plan,
-            subject="Your support plan needs changes",
-            people=[plan.client, plan.broker],
-            body="The automatic checks found something to change in your support plan. Sign in to Waymark to see "
-            "what to change.",
-        )
         outcome = PlanStatus.CHANGES_REQUESTED
     else:
         plan.status = PlanStatus.IN_REVIEW
@@ -383,18 +369,6 @@ def submission_process(*, plan_id: int, version: int) -> str:
             by=None,
             from_status=PlanStatus.SUBMITTED,
             data={"reviewer": plan.reviewer_id},
-        )
-        _notify(
-            plan,
-            subject="A support plan is waiting for your review",
-            people=[plan.reviewer],
-            body="A support plan has been assigned to you. Sign in to Waymark to review it.",
-        )
-        _notify(
-            plan,
-            subject="Your support plan is with KMPT",
-            people=[plan.client, plan.broker],
-            body="Your support plan passed the automatic checks and a KMPT reviewer will look at it.",
         )
         outcome = PlanStatus.IN_REVIEW
     _after_commit_render_pdf(plan.pk, version)
@@ -507,12 +481,6 @@ def plan_decide(*, plan: Plan, by: User, outcome: str, reasons: list[str] | None
         by=by,
         from_status=PlanStatus.IN_REVIEW,
         data={"reasons": list(reasons or []), "note": note},
-    )
-    _notify(
-        decided,
-        subject="KMPT has decided on your support plan",
-        people=[decided.client, decided.broker],
-        body="A KMPT reviewer has made a decision on your support plan. Sign in to Waymark to read it.",
     )
     return decided
 

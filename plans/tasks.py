@@ -55,3 +55,14 @@ def render_plan_pdf(plan_id: int, version: int) -> bool:
 def sweep_stuck_submissions() -> int:
     """Beat: re-send submissions (and PDFs) whose message was lost while the broker or a worker was down."""
     return services.submissions_sweep()
+
+
+@shared_task(
+    autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3, acks_late=True, soft_time_limit=120, time_limit=180
+)
+def send_reminders() -> int:
+    """Beat: remind reviewers of waiting reviews (5 and 10 working days) and people of plan reviews two weeks
+    ahead. Each occasion is sent once, however often beat fires."""
+    from plans.notifications import reminders_send
+
+    return reminders_send()

@@ -257,6 +257,8 @@ CELERY_BEAT_SCHEDULE["plans-sweep-stuck-submissions"] = {
     "task": "plans.tasks.sweep_stuck_submissions",
     "schedule": 60.0,
 }
+# Reminders are recorded per occasion, so an hourly beat never repeats one; it only catches each one early.
+CELERY_BEAT_SCHEDULE["plans-send-reminders"] = {"task": "plans.tasks.send_reminders", "schedule": 60 * 60}
 PLAN_FIRST_REVIEW_AFTER = timedelta(weeks=7)
 PLAN_REVIEW_EVERY_MONTHS = 12
 
