@@ -11,14 +11,15 @@ def navigation_for(user: Any) -> list[tuple[str, str]]:
         return [("Find a broker", "/brokers/"), ("Find activities", "/listings/")]
     links = [("Dashboard", reverse("dashboard"))]
     links += {
-        "client": [("Find a broker", "/brokers/"), ("My brokers", "/engagements/")],
+        "client": [("Your plan", "/plans/"), ("My brokers", "/engagements/"), ("Find a broker", "/brokers/")],
         "broker": [
+            ("Plans", "/plans/"),
             ("Clients and requests", "/engagements/"),
             ("Your profile", "/brokers/me/"),
             ("Find activities", "/listings/"),
         ],
         "provider": [("Your listings", "/provider/"), ("Find activities", "/listings/")],
-        "reviewer": [],
+        "reviewer": [("Review queue", "/reviews/"), ("Personal budgets", "/budgets/")],
         "admin": [
             ("Charter signatures", "/charter/review/"),
             ("Concerns", "/charter/concerns/"),

@@ -100,7 +100,7 @@ ROLES = [
     ("client@example.org", "Alex Morgan", "Client", "Find a support broker"),
     ("broker@example.org", "Jo Fletcher", "Support broker", "waiting for your answer"),
     ("provider@example.org", "Morgan Ellis", "Activity provider", "Your activities"),
-    ("reviewer@example.org", "Dr Helen Carter", "KMPT reviewer", "Plans waiting for review"),
+    ("reviewer@example.org", "Dr Helen Carter", "KMPT reviewer", "Review queue"),
     ("admin@example.org", "Waymark Admin", "Administrator", "Open the admin"),
 ]
 

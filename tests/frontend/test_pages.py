@@ -129,7 +129,7 @@ def test_login_with_the_right_password_goes_to_the_dashboard(client):
         (Role.CLIENT, False, "Client", "Find a support broker"),
         (Role.BROKER, False, "Support broker", "waiting for your answer"),
         (Role.PROVIDER, False, "Activity provider", "Add your organisation"),
-        (Role.REVIEWER, False, "KMPT reviewer", "Plans waiting for review"),
+        (Role.REVIEWER, False, "KMPT reviewer", "Review queue"),
         (Role.ADMIN, True, "Administrator", "Open the admin"),
     ],
 )
@@ -238,3 +238,16 @@ def test_the_password_reset_email_has_the_link(client, eager_celery, django_capt
     assert message.subject == "Waymark: Reset your password"
     link = re.search(r"http://testserver(/accounts/password/reset/key/\S+/)", message.body).group(1)
     assert_page(client.get(link, follow=True), "Choose a new password")
+
+
+def test_multiple_choice_fields_are_drawn_as_checkboxes_not_radios():
+    from django import forms
+    from django.template import Context, Template
+
+    class Choices(forms.Form):
+        many = forms.MultipleChoiceField(choices=[("a", "A"), ("b", "B")], widget=forms.CheckboxSelectMultiple)
+        one = forms.ChoiceField(choices=[("a", "A"), ("b", "B")], widget=forms.RadioSelect)
+
+    html = Template('{% include "forms/_fields.html" %}').render(Context({"form": Choices()}))
+    assert html.count('type="checkbox"') == 2
+    assert html.count('type="radio"') == 2
