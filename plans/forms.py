@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 
 from config.choices import Outcome
-from plans.models import LINE_CATEGORIES, Budget, Council, Eligibility, Frequency, PaymentRoute
+from plans.models import LINE_CATEGORIES, PROHIBITED_CATEGORIES, Budget, Council, Eligibility, Frequency, PaymentRoute
 
 
 class DateInput(forms.DateInput):
@@ -100,11 +100,21 @@ class PlanDetailsForm(forms.Form):
         ]
 
 
+def _category_choices() -> list:
+    """Nothing chosen at first; what a budget may never pay for is grouped apart, so nobody picks it by accident."""
+    ordered = sorted(LINE_CATEGORIES.items(), key=lambda item: str(item[1]))
+    allowed = [item for item in ordered if item[0] not in PROHIBITED_CATEGORIES]
+    refused = [item for item in ordered if item[0] in PROHIBITED_CATEGORIES]
+    return [("", "Choose the kind of spending"), *allowed, ("A personal budget cannot pay for", refused)]
+
+
 class LineForm(forms.Form):
     listing = forms.IntegerField(required=False, widget=forms.HiddenInput)
     description = forms.CharField(label="What is it?", max_length=300)
     category = forms.ChoiceField(
-        label="Kind of spending", choices=sorted(LINE_CATEGORIES.items(), key=lambda item: str(item[1]))
+        label="Kind of spending",
+        choices=_category_choices(),
+        error_messages={"required": "Choose the kind of spending"},
     )
     unit_cost = forms.DecimalField(
         label="Cost each time, in pounds", max_digits=10, decimal_places=2, min_value=Decimal("0")
