@@ -18,6 +18,7 @@ from plans.models import (
     EDITABLE_STATUSES,
     LINE_CATEGORIES,
     Budget,
+    Decision,
     Plan,
     PlanEvent,
     PlanLine,
@@ -496,17 +497,42 @@ def plan_pdf_render(*, plan_id: int, version: int) -> bool:
     )
 
 
-def render_pdf(snapshot: dict[str, Any], *, version: int | None, submitted_at: Any = None) -> bytes:
+def render_pdf(
+    snapshot: dict[str, Any],
+    *,
+    version: int | None,
+    submitted_at: Any = None,
+    decision: Decision | None = None,
+    review_dates: tuple[Any, Any] | None = None,
+) -> bytes:
     from django.template.loader import render_to_string
     from weasyprint import HTML
 
-    html = render_to_string("plans/plan_pdf.html", {"plan": snapshot, "version": version, "submitted_at": submitted_at})
-    return HTML(string=html).write_pdf()
+    context = {
+        "plan": snapshot,
+        "version": version,
+        "submitted_at": submitted_at,
+        "decision": decision,
+        "review_first": review_dates[0] if review_dates else None,
+        "review_next": review_dates[1] if review_dates else None,
+    }
+    return HTML(string=render_to_string("plans/plan_pdf.html", context)).write_pdf()
 
 
 def plan_pdf(*, plan: Plan) -> bytes:
     """The stored PDF of the newest submitted version, or a fresh rendering (of the draft, if never submitted)."""
     latest = PlanVersion.objects.filter(plan=plan).order_by("-number").first()
+    decision = plan.decisions.filter(version=latest.number).first() if latest is not None else None
+    if latest is not None and decision is not None:
+        # Decided: the submitted version with KMPT's decision and the review dates it set.
+        dates = (plan.review_first_on, plan.review_next_on) if plan.review_first_on else None
+        return render_pdf(
+            latest.snapshot,
+            version=latest.number,
+            submitted_at=latest.submitted_at,
+            decision=decision,
+            review_dates=dates,
+        )
     if latest is not None and latest.pdf is not None:
         return bytes(latest.pdf)
     if latest is not None and plan.version == latest.number:

@@ -325,3 +325,18 @@ def test_submit_answers_the_plan_as_submitted_even_when_tasks_run_eagerly(plan, 
         app.conf.task_always_eager = False
     assert (response.status_code, response.json()["status"]) == (202, "submitted")
     assert Plan.objects.get(pk=plan.pk).status == "in_review"
+
+
+def test_the_pdf_of_an_approved_plan_carries_the_decision_and_review_dates(in_review, reviewer_user, client_user, api):
+    import io
+
+    from pypdf import PdfReader
+
+    services.plan_decide(plan=in_review, by=reviewer_user, outcome="approved", note="A good plan for Alex.")
+    response = api(client_user).get(f"/api/v1/plans/{in_review.pk}/pdf")
+    assert response["Content-Type"] == "application/pdf"
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    plan = Plan.objects.get(pk=in_review.pk)
+    assert "Approved" in text and "A good plan for Alex." in text
+    assert f"First review by {plan.review_first_on:%-d %B %Y}" in text
+    assert "Agreed by" in text and "Kent Card" in text
