@@ -48,7 +48,7 @@ pytest: install browser
 test: lint typecheck checks pytest
 
 bench: install
-	$(VENV)/bin/pytest tests/perf -m perf --benchmark-enable -p no:randomly
+	$(VENV)/bin/pytest tests/perf -m perf --benchmark-enable -p no:randomly -s
 
 clean:
 	rm -rf $(VENV) .demo staticfiles test-artifacts
