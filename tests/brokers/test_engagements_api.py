@@ -113,7 +113,7 @@ def test_someone_outside_the_engagement_is_told_who_may_end_it(client_user, revi
     from config.api import NotAllowed
 
     item = engagement(client_user, listed, status="active")
-    with pytest.raises(NotAllowed, match="^Only the client or the broker can end this engagement.$"):
+    with pytest.raises(NotAllowed, match=r"^Only the client or the broker can end this engagement\.$"):
         engagement_transition(engagement=item, by=reviewer_user, action="end")
 
 

@@ -238,3 +238,18 @@ def test_the_password_reset_email_has_the_link(client, eager_celery, django_capt
     assert message.subject == "Waymark: Reset your password"
     link = re.search(r"http://testserver(/accounts/password/reset/key/\S+/)", message.body).group(1)
     assert_page(client.get(link, follow=True), "Choose a new password")
+
+
+def test_the_admin_dashboard_lists_what_is_waiting_with_links(client, admin_user):
+    from charter.models import Concern
+    from providers.models import Organization
+    from tests.brokers.factories import listed_broker
+
+    client.force_login(admin_user)
+    assert "Nothing is waiting for you" in assert_page(client.get(reverse("dashboard")), f"Hello, {admin_user.name}")
+    Organization.objects.create(name="New Arts CIC")
+    Concern.objects.create(broker=listed_broker(), raised_by=UserFactory(), text="They asked me for a fee.")
+    html = assert_page(client.get(reverse("dashboard")), f"Hello, {admin_user.name}")
+    assert "Nothing is waiting for you" not in html
+    assert '<a href="/provider/verify/">1 organisation to verify</a>' in html
+    assert '<a href="/charter/concerns/">1 open concern about a broker</a>' in html

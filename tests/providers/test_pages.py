@@ -95,7 +95,8 @@ def test_admins_verify_organisations_from_their_page(client, admin_user, provide
     client.force_login(provider_user)
     assert client.get("/provider/verify/").status_code == 302  # not staff: to the admin login
     client.force_login(admin_user)
-    assert "Waiting Org" in client.get("/provider/verify/").content.decode()
+    page = client.get("/provider/verify/").content.decode()
+    assert "Waiting Org" in page and "No members yet" in page  # never a blank value
     client.post(f"/provider/verify/{organization.id}/")
     organization.refresh_from_db()
     assert organization.verified_by == admin_user
