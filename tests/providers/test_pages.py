@@ -110,3 +110,11 @@ def test_the_dashboard_panel_flags_stale_listings_and_drafts(provider_user, orga
     html = Template("{% load providers_tags %}{% provider_dashboard %}").render(Context({"request": request}))
     assert "Check “Old walk”" in html and "Finish and publish “Half-done class”" in html
     assert organization.name in html
+
+
+def test_a_listing_without_a_title_says_what_to_enter_at_the_top_of_the_page(client, provider_user, organization):
+    client.force_login(provider_user)
+    page = client.post(f"/provider/organisations/{organization.pk}/listings/new/", {"title": ""}).content.decode()
+    assert "This field is required" not in page and "Enter a title" in page
+    assert "<title>Error: Add a listing" in page
+    assert page.index("nhsuk-error-summary") < page.index("<h1")
