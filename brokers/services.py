@@ -202,7 +202,8 @@ def engagement_transition(*, engagement: Engagement, by: User, action: str, reas
 
     rule = ENGAGEMENT_TRANSITIONS[action]
     if not may_act(by, engagement, action):
-        raise NotAllowed(f"Only the {rule.party} can {action} this engagement.")
+        who = "client or the broker" if rule.party == "either" else rule.party
+        raise NotAllowed(f"Only the {who} can {action} this engagement.")
     if action == "accept" and not broker_is_listed(by):
         raise InvalidTransition("You must be listed to take on a client.", code="not_listed")
     now = timezone.now()

@@ -100,3 +100,13 @@ def schema_without_slash_twins(endpoints: list) -> list:
             seen.add((path, method))
             kept.append((path, path_regex, method, callback))
     return kept
+
+
+def not_found(request: Any, exception: Exception) -> Any:
+    """404 for the whole site: JSON under /api/ (the contract's error body), the service's page elsewhere."""
+    from django.http import JsonResponse
+    from django.views.defaults import page_not_found
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)
+    return page_not_found(request, exception)

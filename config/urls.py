@@ -4,7 +4,10 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from config.api import not_found
 from config.health import healthz
+
+handler404 = not_found
 
 api_urlpatterns: list = [
     path("", include("accounts.api_urls")),

@@ -11,7 +11,12 @@ def navigation_for(user: Any) -> list[tuple[str, str]]:
         return [("Find a broker", "/brokers/"), ("Find activities", "/listings/")]
     links = [("Dashboard", reverse("dashboard"))]
     links += {
-        "client": [("Your plan", "/plans/"), ("My brokers", "/engagements/"), ("Find a broker", "/brokers/")],
+        "client": [
+            ("Your plan", "/plans/"),
+            ("My brokers", "/engagements/"),
+            ("Find a broker", "/brokers/"),
+            ("Find activities", "/listings/"),
+        ],
         "broker": [
             ("Plans", "/plans/"),
             ("Clients and requests", "/engagements/"),

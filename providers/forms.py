@@ -62,10 +62,13 @@ class OrganizationForm(ServiceErrorsMixin, forms.ModelForm):
             "safeguarding_contact_name": "The person responsible for keeping vulnerable people safe.",
         }
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+        error_messages = {"name": {"required": "Enter the organisation's name."}}
 
 
 class ListingForm(ServiceErrorsMixin, forms.Form):
-    title = forms.CharField(label="Title", max_length=200)
+    title = forms.CharField(
+        label="Title", max_length=200, error_messages={"required": "Enter a title, like “Gentle yoga for beginners”."}
+    )
     description = forms.CharField(
         label="Description",
         required=False,
@@ -108,7 +111,10 @@ class ListingForm(ServiceErrorsMixin, forms.Form):
 
 
 class InviteForm(forms.Form):
-    email = forms.EmailField(label="Email address of the person to invite")
+    email = forms.EmailField(
+        label="Email address of the person to invite",
+        error_messages={"required": "Enter the email address of the person to invite."},
+    )
 
 
 class ReportForm(forms.Form):

@@ -35,6 +35,11 @@ def organizations_visible_to(user: Any) -> QuerySet[Organization]:
     return organizations.filter(Q(verified_at__isnull=False) | Q(id__in=_member_organization_ids(user)))
 
 
+def organizations_awaiting_verification() -> QuerySet[Organization]:
+    """Organisations an admin has not checked yet, oldest first: their listings stay hidden until then."""
+    return Organization.objects.filter(verified_at__isnull=True).order_by("created_at")
+
+
 def _member_organization_ids(user: Any) -> QuerySet:
     return Membership.objects.filter(user=user).values("organization_id")
 

@@ -73,6 +73,12 @@ TRANSITIONS: dict[str, tuple[set[str], str]] = {
     "archive": ({ListingStatus.PUBLISHED}, ListingStatus.ARCHIVED),
     "restore": ({ListingStatus.ARCHIVED}, ListingStatus.DRAFT),
 }
+# What a provider is told when the listing's state refuses the action, in plain English.
+REFUSED_TRANSITION = {
+    "publish": "Only a draft can be published; this listing is {status}.",
+    "archive": "Only a published listing can be archived; this listing is {status}.",
+    "restore": "Only an archived listing can be restored; this listing is {status}.",
+}
 
 
 class ProviderError(ServiceError):
@@ -323,11 +329,7 @@ def _transition(listing: Listing, by: Any, action: str, **changes: Any) -> Listi
     )
     if not updated:
         listing.refresh_from_db(fields=["status"])
-        raise InvalidTransition(
-            f"A {listing.status} listing cannot be {action}ed."
-            if action != "publish"
-            else f"Only a draft can be published; this listing is {listing.status}."
-        )
+        raise InvalidTransition(REFUSED_TRANSITION[action].format(status=listing.status))
     from_status = listing.status
     listing.refresh_from_db()
     _event(listing, by, action, from_status, target)

@@ -269,7 +269,7 @@ def listing_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @staff_member_required
 def organizations_to_verify(request: HttpRequest) -> HttpResponse:
     """Admins: organisations waiting for a check, oldest first."""
-    waiting = Organization.objects.filter(verified_at__isnull=True).order_by("created_at").prefetch_related("members")
+    waiting = selectors.organizations_awaiting_verification().prefetch_related("members")
     return render(request, "providers/organizations_to_verify.html", {"organizations": waiting})
 
 

@@ -44,7 +44,8 @@ def nhsuk_widget(field: BoundField) -> str:
 def widget_kind(field: BoundField) -> str:
     """Which NHS.UK component draws this field: radios, checkboxes, checkbox or input."""
     widget = field.field.widget
-    if isinstance(widget, forms.CheckboxSelectMultiple):  # a subclass of RadioSelect: test it first
+    # CheckboxSelectMultiple is a subclass of RadioSelect: ask about it first, or people could tick only one.
+    if isinstance(widget, forms.CheckboxSelectMultiple):
         return "checkboxes"
     if isinstance(widget, forms.RadioSelect):
         return "radios"

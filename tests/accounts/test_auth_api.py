@@ -140,6 +140,7 @@ def test_me_for_an_admin(api, admin_user):
 def test_unknown_api_path_is_a_json_404(api, client_user):
     response = api(client_user).get("/api/v1/nothing-here")
     assert response.status_code == 404
+    assert response.json() == {"detail": "Not found.", "code": "not_found"}
 
 
 @override_settings(ACCOUNT_EMAIL_VERIFICATION="mandatory")

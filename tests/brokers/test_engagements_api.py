@@ -108,6 +108,15 @@ def test_every_transition_allowed_or_refused(api, client_user, listed, action, p
         assert Engagement.objects.get(pk=item.pk).status == state
 
 
+def test_someone_outside_the_engagement_is_told_who_may_end_it(client_user, reviewer_user, listed):
+    from brokers.services import engagement_transition
+    from config.api import NotAllowed
+
+    item = engagement(client_user, listed, status="active")
+    with pytest.raises(NotAllowed, match=r"^Only the client or the broker can end this engagement\.$"):
+        engagement_transition(engagement=item, by=reviewer_user, action="end")
+
+
 @pytest.mark.parametrize("role", ["client_user", "provider_user", "reviewer_user", "admin_user"])
 def test_strangers_get_404_on_someone_elses_engagement(api, request, role, listed):
     item = engagement(UserFactory(), listed, status="requested")

@@ -53,6 +53,14 @@ def test_profile_editor_saves_and_says_what_is_missing(broker_user, charter):
     assert "two-letter" in page
 
 
+def test_a_broker_can_tick_several_areas_and_specialisms(broker_user, charter):
+    BrokerProfile.objects.filter(pk=broker_user.pk).update(areas=["kent", "canterbury"], specialisms=["mental_health"])
+    page = browser(broker_user).get("/brokers/me/").content.decode()
+    assert 'name="areas" type="checkbox" value="kent" checked' in page
+    assert 'name="areas" type="checkbox" value="canterbury" checked' in page
+    assert 'name="specialisms" type="checkbox"' in page and 'name="areas" type="radio"' not in page
+
+
 def test_interests_are_declared_and_removed_on_pages(broker_user):
     organization = Organization.objects.create(name="Canterbury Art Space")
     response = browser(broker_user).post(

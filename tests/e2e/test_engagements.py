@@ -3,9 +3,10 @@
 from playwright.sync_api import expect
 
 from accounts.models import Role
+from brokers.models import Message
 from charter import demo as charter_demo
 from tests.brokers.browser import signed_in_page
-from tests.brokers.factories import listed_broker
+from tests.brokers.factories import engagement, listed_broker
 from tests.e2e.conftest import assert_accessible
 from tests.factories import UserFactory
 
@@ -61,3 +62,12 @@ def test_client_asks_broker_accepts_they_talk_and_feedback_feeds_the_rating(live
     assert_accessible(page, "engagement-conversation-ended")
     page.goto(f"{live_server.url}/brokers/{broker.pk}/")
     expect(page.get_by_text("4.0 out of 5 (1 review)")).to_be_visible()
+
+
+def test_a_message_with_one_very_long_word_wraps_inside_the_page(live_server, browser, browser_context_args):
+    client = UserFactory(role=Role.CLIENT, name="Alex Client")
+    item = engagement(client, listed_broker(display_name="Morgan Broker"), status="requested")
+    Message.objects.create(engagement=item, sender=client, body="https://example.org/" + "x" * 3000)
+    page = signed_in_page(browser, browser_context_args, live_server, client)
+    page.goto(f"{live_server.url}/engagements/{item.pk}/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= browser_context_args["viewport"]["width"]

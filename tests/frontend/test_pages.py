@@ -5,7 +5,9 @@ import re
 import pytest
 from allauth.mfa.models import Authenticator
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
+from django.views.defaults import server_error
 
 from accounts.models import Role, User
 from tests.factories import PASSWORD, UserFactory
@@ -22,8 +24,8 @@ def log_in(client, user) -> None:
     assert response.status_code == 302
 
 
-def assert_page(response, h1: str) -> str:
-    assert response.status_code == 200
+def assert_page(response, h1: str, status: int = 200) -> str:
+    assert response.status_code == status
     html = response.content.decode()
     assert '<html lang="en-GB">' in html
     assert html.count("<main") == 1 and 'id="maincontent"' in html
@@ -251,3 +253,41 @@ def test_multiple_choice_fields_are_drawn_as_checkboxes_not_radios():
     html = Template('{% include "forms/_fields.html" %}').render(Context({"form": Choices()}))
     assert html.count('type="checkbox"') == 2
     assert html.count('type="radio"') == 2
+
+
+def test_the_admin_dashboard_lists_what_is_waiting_with_links(client, admin_user):
+    from charter.models import Concern
+    from providers.models import Organization
+    from tests.brokers.factories import listed_broker
+
+    client.force_login(admin_user)
+    assert "Nothing is waiting for you" in assert_page(client.get(reverse("dashboard")), f"Hello, {admin_user.name}")
+    Organization.objects.create(name="New Arts CIC")
+    Concern.objects.create(broker=listed_broker(), raised_by=UserFactory(), text="They asked me for a fee.")
+    html = assert_page(client.get(reverse("dashboard")), f"Hello, {admin_user.name}")
+    assert "Nothing is waiting for you" not in html
+    assert '<a href="/provider/verify/">1 organisation to verify</a>' in html
+    assert '<a href="/charter/concerns/">1 open concern about a broker</a>' in html
+
+
+def test_a_missing_page_says_what_to_do_next_in_the_service_style(client, client_user):
+    html = assert_page(client.get("/no-such-page/"), "Page not found", status=404)
+    assert "check it is correct" in html and 'href="/"' in html
+    client.force_login(client_user)
+    assert 'href="/dashboard/"' in assert_page(client.get("/no-such-page/"), "Page not found", status=404)
+
+
+def test_a_refused_page_is_in_the_service_style(client, client_user):
+    client.force_login(client_user)
+    html = assert_page(client.get("/charter/sign/"), "You cannot do this", status=403)  # brokers only
+    assert "You are logged in as" in html
+
+
+def test_a_server_error_and_a_stale_form_show_plain_pages_with_the_crisis_numbers(client, rf):
+    error = server_error(rf.get("/"))
+    assert error.status_code == 500
+    assert "Sorry, there is a problem with the service" in error.content.decode()
+    assert "111" in error.content.decode()
+    stale = Client(enforce_csrf_checks=True).post(reverse("account_login"), {"login": "a@example.org"})
+    assert stale.status_code == 403
+    assert "Your form was not sent" in stale.content.decode() and "111" in stale.content.decode()

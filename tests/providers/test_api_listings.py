@@ -177,6 +177,15 @@ def test_publish_archive_restore_and_the_refused_transitions(api, provider_user,
     assert ("publish", "draft", "published") in actions and ("restore", "archived", "draft") in actions
 
 
+def test_a_refused_transition_says_why_in_plain_english(api, provider_user, organization):
+    listing_id = create(api, provider_user, organization, **COMPLETE).json()["id"]
+    member = api(provider_user)
+    archive = member.post(f"{URL}/{listing_id}/archive").json()
+    restore = member.post(f"{URL}/{listing_id}/restore").json()
+    assert archive["detail"] == "Only a published listing can be archived; this listing is draft."
+    assert restore["detail"] == "Only an archived listing can be restored; this listing is draft."
+
+
 def test_confirm_marks_the_listing_checked_today_and_resolves_reports(api, provider_user, organization, client_user):
     listing = ListingFactory(organization=organization, last_reviewed_on=days_ago(400))
     assert api().get(f"{URL}/{listing.id}").json()["stale"] is True

@@ -95,7 +95,8 @@ def test_admins_verify_organisations_from_their_page(client, admin_user, provide
     client.force_login(provider_user)
     assert client.get("/provider/verify/").status_code == 302  # not staff: to the admin login
     client.force_login(admin_user)
-    assert "Waiting Org" in client.get("/provider/verify/").content.decode()
+    page = client.get("/provider/verify/").content.decode()
+    assert "Waiting Org" in page and "No members yet" in page  # never a blank value
     client.post(f"/provider/verify/{organization.id}/")
     organization.refresh_from_db()
     assert organization.verified_by == admin_user
@@ -109,3 +110,11 @@ def test_the_dashboard_panel_flags_stale_listings_and_drafts(provider_user, orga
     html = Template("{% load providers_tags %}{% provider_dashboard %}").render(Context({"request": request}))
     assert "Check “Old walk”" in html and "Finish and publish “Half-done class”" in html
     assert organization.name in html
+
+
+def test_a_listing_without_a_title_says_what_to_enter_at_the_top_of_the_page(client, provider_user, organization):
+    client.force_login(provider_user)
+    page = client.post(f"/provider/organisations/{organization.pk}/listings/new/", {"title": ""}).content.decode()
+    assert "This field is required" not in page and "Enter a title" in page
+    assert "<title>Error: Add a listing" in page
+    assert page.index("nhsuk-error-summary") < page.index("<h1")
