@@ -76,6 +76,19 @@ class MFARequired(PermissionDenied):
     default_code = MFA_REQUIRED_CODE
 
 
+def ensure_mfa_for_decision(user: Any) -> None:
+    """For API actions that decide something: 403 `mfa_required` until this person has set up MFA."""
+    if mfa_must_enrol(user):
+        raise MFARequired()
+
+
+def page_mfa_guard(request: HttpRequest) -> HttpResponse | None:
+    """For page views that decide on POST: None when allowed, else the redirect to set up MFA."""
+    if request.method == "POST" and mfa_must_enrol(request.user):
+        return mfa_enrol_redirect(request)
+    return None
+
+
 class MFARequiredForDecisions(permissions.BasePermission):
     """DRF permission: 403 `{"detail", "code": "mfa_required"}` for reviewers and admins without MFA.
 

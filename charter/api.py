@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.mfa import ensure_mfa_for_decision
 from accounts.models import User
 from charter import services
 from charter.permissions import request_user
@@ -78,6 +79,7 @@ class SignatureVerifyView(APIView):
 
     def post(self, request: Request, pk: int) -> Response:
         signature = get_object_or_404(signatures_visible_to(request_user(request)), pk=pk)
+        ensure_mfa_for_decision(request_user(request))
         signature = services.signature_verify(signature=signature, by=request_user(request))
         return Response(SignatureSerializer(signature).data)
 
@@ -90,6 +92,7 @@ class SignatureSuspendView(APIView):
         signature = get_object_or_404(signatures_visible_to(request_user(request)), pk=pk)
         if not request_user(request).is_staff:
             raise NotAllowed("Only an administrator can suspend a signature.")
+        ensure_mfa_for_decision(request_user(request))
         payload = SuspendSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         signature = services.signature_suspend(signature=signature, by=request_user(request), **payload.validated_data)

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts.mfa import page_mfa_guard
 from accounts.models import Role
 from charter import services
 from charter.forms import ConcernForm, ResolveConcernForm, SignCharterForm, SuspendForm
@@ -98,6 +99,8 @@ def signature_queue(request: HttpRequest) -> HttpResponse:
 @staff_required
 def signature_review(request: HttpRequest, pk: int) -> HttpResponse:
     signature = get_object_or_404(signatures_visible_to(request_user(request)), pk=pk)
+    if guard := page_mfa_guard(request):
+        return guard
     form = SuspendForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -122,6 +125,8 @@ def signature_review(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def signature_verify(request: HttpRequest, pk: int) -> HttpResponse:
     signature = get_object_or_404(signatures_visible_to(request_user(request)), pk=pk)
+    if guard := page_mfa_guard(request):
+        return guard
     try:
         services.signature_verify(signature=signature, by=request_user(request))
     except ServiceError as error:

@@ -11,10 +11,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.mfa import MFARequiredForDecisions, ensure_mfa_for_decision
 from accounts.models import User
 from plans import permissions, selectors, services
 from plans.models import Plan, PlanLine
@@ -67,6 +69,7 @@ class BudgetListCreate(generics.ListCreateAPIView):
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         if not permissions.may_record_budget(_user(request)):
             raise PermissionDenied("Only KMPT reviewers record personal budgets.")
+        ensure_mfa_for_decision(_user(request))
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         budget = services.budget_record(by=_user(request), **serializer.validated_data)
@@ -266,6 +269,7 @@ class PlanClaim(PlanAction):
 @extend_schema(tags=["reviews"], request=NoteSerializer)
 class PlanApprove(PlanAction):
     input_serializer = NoteSerializer
+    permission_classes = [IsAuthenticated, MFARequiredForDecisions]
 
     def perform(self, plan: Plan, request: Request, data: dict[str, Any]) -> None:
         services.plan_decide(plan=plan, by=_user(request), outcome="approved", note=data["note"])
@@ -274,6 +278,7 @@ class PlanApprove(PlanAction):
 @extend_schema(tags=["reviews"], request=ReasonsSerializer)
 class PlanRequestChanges(PlanAction):
     input_serializer = ReasonsSerializer
+    permission_classes = [IsAuthenticated, MFARequiredForDecisions]
 
     def perform(self, plan: Plan, request: Request, data: dict[str, Any]) -> None:
         services.plan_decide(plan=plan, by=_user(request), outcome="changes_requested", reasons=data["reasons"])
@@ -282,6 +287,7 @@ class PlanRequestChanges(PlanAction):
 @extend_schema(tags=["reviews"], request=ReasonsSerializer)
 class PlanDecline(PlanAction):
     input_serializer = ReasonsSerializer
+    permission_classes = [IsAuthenticated, MFARequiredForDecisions]
 
     def perform(self, plan: Plan, request: Request, data: dict[str, Any]) -> None:
         services.plan_decide(plan=plan, by=_user(request), outcome="declined", reasons=data["reasons"])

@@ -7,7 +7,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, cast
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -19,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.mfa import mfa_enrol_redirect, mfa_must_enrol, page_mfa_guard
 from accounts.models import Role, User
 from config.api import NotAllowed, ServiceError
 from plans import _deps, notifications, permissions, presenters, selectors, services
@@ -78,17 +78,7 @@ def _attempt(request: HttpRequest, action: Any, **kwargs: Any) -> bool:
 
 
 def require_mfa_for_decisions(request: HttpRequest) -> HttpResponse | None:
-    """None when this person may decide; otherwise the response sending them to set up MFA.
-    Uses accounts.mfa when it is there (the pages helper's guard), else the same rule read from settings."""
-    try:
-        from accounts.mfa import mfa_enrol_redirect, mfa_must_enrol  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        from allauth.mfa.utils import is_mfa_enabled
-
-        if not settings.MFA_REQUIRED_FOR_DECISIONS or is_mfa_enabled(request.user):
-            return None
-        messages.warning(request, "Set up an authenticator app before you decide on plans.")
-        return redirect("/accounts/2fa/totp/activate/")
+    """None when this person may decide; otherwise the response sending them to set up MFA."""
     return mfa_enrol_redirect(request) if mfa_must_enrol(request.user) else None
 
 
@@ -115,6 +105,8 @@ def budget_find(request: HttpRequest) -> HttpResponse:
 def budget_record(request: HttpRequest, client_id: int) -> HttpResponse:
     """Record a client's personal budget and outcomes; a correction is a new budget, so the history stays."""
     _refuse_unless(permissions.may_record_budget(_user(request)))
+    if guard := page_mfa_guard(request):
+        return guard
     client = get_object_or_404(User, pk=client_id, role=Role.CLIENT)
     current = selectors.budget_current(client)
     form = BudgetForm(request.POST or None, initial=BudgetForm.initial_from(current))

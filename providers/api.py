@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.mfa import ensure_mfa_for_decision
 from config.api import PageNumberPagination
 from config.choices import Area
 from providers import permissions, selectors, services
@@ -70,6 +71,7 @@ class OrganizationViewSet(
     @action(detail=True, methods=["post"])
     def verify(self, request: Request, pk: str | None = None) -> Response:
         """An admin verifies the organisation: from then on its published listings are public."""
+        ensure_mfa_for_decision(request.user)
         services.organization_verify(organization=self.get_object(), by=request.user)
         return Response(self.get_serializer(self.get_object()).data)
 

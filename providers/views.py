@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidde
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts.mfa import page_mfa_guard
 from config.api import ServiceError
 from providers import permissions, selectors, services
 from providers.forms import InviteForm, ListingForm, OrganizationForm, ReportForm, SearchForm
@@ -276,6 +277,8 @@ def organizations_to_verify(request: HttpRequest) -> HttpResponse:
 @staff_member_required
 @require_POST
 def organization_verify(request: HttpRequest, pk: int) -> HttpResponse:
+    if guard := page_mfa_guard(request):
+        return guard
     organization = get_object_or_404(Organization, pk=pk)
     try:
         services.organization_verify(organization=organization, by=request.user)
