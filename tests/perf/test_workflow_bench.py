@@ -78,3 +78,58 @@ def test_submit_to_in_review_on_a_real_worker(default_queue_worker):
     )
     assert Plan.objects.filter(status="in_review").count() == SUBMISSIONS
     assert review_p95 < 2000, "a submission should reach a reviewer within two seconds"
+
+
+def _submitted_backlog(count: int) -> list[int]:
+    """`count` agreed plans submitted while no worker runs: their messages wait in Redis."""
+    reviewer = UserFactory(role=Role.REVIEWER)
+    ids = []
+    for _ in range(count):
+        plan = PlanFactory(budget__recorded_by=reviewer)
+        LineFactory(plan=plan)
+        services.plan_agree(plan=plan, by=plan.client)
+        services.plan_submit(plan=plan, by=plan.client)
+        ids.append(plan.pk)
+    return ids
+
+
+def _drain_seconds(ids: list[int], processes: int) -> float:
+    """Start `celery -A config worker -c N` (real processes); time from the first plan reaching a reviewer to the
+    last, so the worker's start-up is left out."""
+    import os
+    import subprocess
+    import sys
+
+    from django.db import connection
+
+    database = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}"
+        f"/{database['NAME']}",
+    }
+    command = [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "default", "-c", str(processes),
+               "-P", "prefork", "--loglevel", "WARNING", "--without-gossip", "--without-mingle"]  # fmt: skip
+    started = time.perf_counter()
+    first = None
+    worker = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while (done := Plan.objects.filter(pk__in=ids, status="in_review").count()) < len(ids):
+            assert time.perf_counter() - started < 120, "the worker did not drain the backlog"
+            if done and first is None:
+                first = time.perf_counter()
+            time.sleep(0.01)
+        return time.perf_counter() - (first or started)
+    finally:
+        worker.terminate()
+        worker.wait(20)
+
+
+def test_how_fast_one_and_two_worker_processes_drain_submissions(transactional_db):
+    """Throughput, not latency: a backlog of submissions drained by 1, then 2, worker processes."""
+    for processes in (1, 2):
+        ids = _submitted_backlog(SUBMISSIONS)
+        seconds = _drain_seconds(ids, processes)
+        print(f"\n{processes} worker process(es): {SUBMISSIONS} submissions drained in {seconds:.2f} s "
+              f"= {SUBMISSIONS / seconds:.0f} submissions/s")  # fmt: skip
