@@ -41,6 +41,9 @@ checks: install
 		$(PY) manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=config.settings.prod SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(60))') \
 		ALLOWED_HOSTS=waymark.example.org $(PY) manage.py check --deploy --fail-level WARNING
+	# The production static build (hashed, compressed) must succeed too.
+	DJANGO_SETTINGS_MODULE=config.settings.prod SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(60))') \
+		STATIC_ROOT=$$(mktemp -d) $(PY) manage.py collectstatic --noinput --verbosity 0
 
 pytest: install browser
 	$(VENV)/bin/pytest -m "not perf"

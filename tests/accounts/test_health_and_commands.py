@@ -81,3 +81,11 @@ def test_seed_demo_is_idempotent_and_makes_every_demo_account():
         assert user.emailaddress_set.get(primary=True).verified
     admin = User.objects.get(email="admin@example.org")
     assert admin.is_staff and admin.is_superuser
+
+
+def test_the_api_docs_are_served_without_any_outside_host(client):
+    response = client.get("/api/v1/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
+    assert "cdn." not in html and "https://" not in html.replace("https://swagger.io", "")
