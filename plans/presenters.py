@@ -70,6 +70,7 @@ class OutcomeGroup:
     label: str
     own_words: str
     lines: list[LineView] = field(default_factory=list)
+    also_served_by: list[str] = field(default_factory=list)  # lines shown under another outcome that serve this one
 
 
 def line_groups(plan: Plan, check: CheckResult) -> list[OutcomeGroup]:
@@ -87,6 +88,8 @@ def line_groups(plan: Plan, check: CheckResult) -> list[OutcomeGroup]:
         served = [code for code in line.outcomes if code in groups]
         group = groups[served[0]] if served else other
         group.lines.append(LineView(line, by_line.get(line.pk, []), [outcome_label(code) for code in served[1:]]))
+        for code in served[1:]:
+            groups[code].also_served_by.append(line.description)
     return [*groups.values(), *([other] if other.lines else [])]
 
 
@@ -152,11 +155,18 @@ def snapshot_groups(snapshot: dict[str, Any]) -> list[dict[str, Any]]:
     """A frozen version's lines grouped like the builder's, from plain JSON."""
     outcomes = snapshot.get("outcomes", [])
     groups: dict[str, dict[str, Any]] = {
-        item["code"]: {"label": outcome_label(item["code"]), "own_words": item.get("description", ""), "lines": []}
+        item["code"]: {
+            "label": outcome_label(item["code"]),
+            "own_words": item.get("description", ""),
+            "lines": [],
+            "also_served_by": [],
+        }
         for item in outcomes
     }
     other: dict[str, Any] = {"label": "Other costs", "own_words": "", "lines": []}
     for line in snapshot.get("lines", []):
         served = [code for code in line.get("outcomes", []) if code in groups]
         (groups[served[0]] if served else other)["lines"].append(line)
+        for code in served[1:]:
+            groups[code]["also_served_by"].append(line["description"])
     return [*groups.values(), *([other] if other["lines"] else [])]

@@ -478,3 +478,21 @@ def test_deciding_needs_mfa_when_production_requires_it(plan, client_user, revie
     response = as_user(reviewer_user).post(f"/reviews/{plan.pk}/decide/", {"outcome": "approved"})
     assert response.status_code == 302 and "/2fa/totp/activate" in response["Location"]
     assert Plan.objects.get(pk=plan.pk).status == PlanStatus.IN_REVIEW
+
+
+def test_an_outcome_served_by_a_line_listed_elsewhere_says_so(client, plan, broker_user):
+    """One line serving two outcomes appears under the first; the second must not claim "Nothing for this"."""
+    from plans.presenters import snapshot_groups
+
+    plan.budget.outcomes = ["community_and_recreation", "relationships"]
+    plan.budget.save()
+    plan.lines.update(outcomes=["community_and_recreation", "relationships"])
+    line = plan.lines.get()
+    client.force_login(broker_user)
+    html = client.get(f"/plans/{plan.pk}/").content.decode()
+    assert f"Also served by “{line.description}”, shown above." in html
+    snapshot = {
+        "outcomes": [{"code": "relationships"}, {"code": "community_and_recreation"}],
+        "lines": [{"description": "Art class", "outcomes": ["relationships", "community_and_recreation"]}],
+    }
+    assert [group["also_served_by"] for group in snapshot_groups(snapshot)] == [[], ["Art class"]]
