@@ -30,6 +30,8 @@ def main() -> int:
     if not os.environ.get("DATABASE_URL"):
         os.environ["DATABASE_URL"] = embedded_database_url()
     os.environ.pop("CELERY_BROKER_URL", None)  # tasks run eagerly, after commit
+    # Links in emails point at the demo itself, wherever it runs.
+    os.environ.setdefault("SITE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '8000')}")
     import django
     from django.core.management import call_command
 

@@ -75,8 +75,12 @@ def api():
 def celery_worker_real(transactional_db):
     """A real Celery worker (a thread in this process) consuming the test broker. It sees only committed data."""
     from celery.contrib.testing.worker import start_worker
+    from django.conf import settings
+    from redis import Redis
 
     from config.celery import app
 
+    # What earlier tests in this process published (emails of transactional tests, say) is not this test's work.
+    Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
         yield worker

@@ -36,11 +36,15 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "allauth.headless",
     "csp",
+    "pgtrigger",
+    "pghistory",
+    "audit",
     "accounts",
     "charter",
     "brokers",
     "providers",
     "plans",
+    "spending",
     "frontend",
 ]
 
@@ -51,7 +55,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Who acts through what (page, API, admin), for the services and the audit trail; one log line per request.
+    "config.observability.RequestMiddleware",
+    "config.pages.RefusedMiddleware",
+    "config.http.RequestHygieneMiddleware",
+    "audit.access.AccessLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.sessions.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -85,11 +95,18 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
+# A cache that is down must never hold a request up: short timeouts, then a miss (config.cache).
+CACHE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "config.cache.ResilientRedisCache", "LOCATION": REDIS_URL, "OPTIONS": CACHE_OPTIONS}
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Sessions (and so API tokens) are read from the shared cache, written through to the database: a signed-in
+# request no longer spends queries on its session.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
@@ -102,6 +119,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
+# Reviewers and admins: signed out after 30 minutes idle and after 8 hours in all (accounts.sessions).
+STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=30 * 60)
+STAFF_SESSION_MAX_SECONDS = env.int("STAFF_SESSION_MAX_SECONDS", default=8 * 60 * 60)
 LOGIN_REDIRECT_URL = "dashboard"
 
 LANGUAGE_CODE = "en-gb"
@@ -130,8 +150,14 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
 ACCOUNT_UNIQUE_EMAIL = True
-ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="optional")
+# Mandatory everywhere: with optional verification allauth cannot hide whether an address already has an account
+# (sign-up would answer `email_taken`), and an unverified address must never pass for its owner.
+ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="mandatory")
+ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = False
+# Someone locked out by failed logins (perhaps by a stranger guessing) still has a way in: a code by email, or a
+# password reset. The failed-login limit itself stays.
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
@@ -206,7 +232,18 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "config.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
-    "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "600/min"},
+    "DEFAULT_THROTTLE_CLASSES": [
+        "config.throttles.PersonRateThrottle",
+        "config.throttles.AddressRateThrottle",
+        "config.throttles.ActionRateThrottle",
+    ],
+    # Above the contract's floors (300/min a person, 1,000/min an address, 20/hour on the tighter scopes).
+    "DEFAULT_THROTTLE_RATES": {
+        "person": env("THROTTLE_PERSON", default="600/min"),
+        "address": env("THROTTLE_ADDRESS", default="3000/min"),
+        "email": env("THROTTLE_EMAIL", default="60/hour"),
+        "render": env("THROTTLE_RENDER", default="60/hour"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Waymark API",
@@ -217,6 +254,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_AUTHENTICATION": [],
     "COMPONENT_SPLIT_REQUEST": True,
     "PREPROCESSING_HOOKS": ["config.api.schema_without_slash_twins"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.api.schema_with_errors",
+    ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
@@ -244,11 +285,25 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 60
 CELERY_TASK_TIME_LIMIT = 90
 CELERY_TASK_DEFAULT_QUEUE = "default"
-# Every queue is declared so that a plain `celery -A config worker` consumes them all.
-CELERY_TASK_QUEUES = (Queue("default"), Queue("pdf"))
+# Every queue is declared so that a plain `celery -A config worker` consumes them all. In production slow work has
+# workers of its own (docs/scaling.md): PDFs (`-Q pdf`), email (`-Q email`: every submission sends some, and they
+# must not queue in front of the next submission) and imports and exports (`-Q imports`).
+CELERY_TASK_QUEUES = (Queue("default"), Queue("pdf"), Queue("email"), Queue("imports"))
+CELERY_TASK_ROUTES = {
+    "accounts.tasks.send_email": {"queue": "email"},
+    "brokers.tasks.message_nudge": {"queue": "email"},
+    "accounts.tasks.build_export": {"queue": "imports"},
+    "spending.tasks.import_statement": {"queue": "imports"},
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A short publish timeout: an unreachable broker must never turn a committed write into an error.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "max_retries": 1}
+# A task a dead worker held comes back after 15 minutes (longer than any task may run), not Redis's default hour.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    "max_retries": 1,
+    "visibility_timeout": 15 * 60,
+}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
@@ -263,12 +318,43 @@ CELERY_BEAT_SCHEDULE["plans-sweep-stuck-submissions"] = {
 # Reminders are recorded per occasion, so an hourly beat never repeats one; it only catches each one early.
 CELERY_BEAT_SCHEDULE["plans-send-reminders"] = {"task": "plans.tasks.send_reminders", "schedule": 60 * 60}
 PLAN_FIRST_REVIEW_AFTER = timedelta(weeks=7)
+
+# --- Retention (accounts.retention): how long each kind of record is kept once it has served its purpose ---
+RETENTION_DAYS = {
+    # A copy of someone's data holds everything about them: only long enough to download it.
+    "data_exports": 7,
+    # In-app notifications repeat what the plan's trail records; two years covers a plan's year and its review.
+    "notifications": 730,
+    # Out-of-date reports on listings, once resolved: a year, for a provider's questions about them.
+    "stale_reports": 365,
+    # Emails already sent: kept a month, to answer "did it go?", then removed (they name people).
+    "sent_emails": 30,
+    # Sign-in sessions that have expired carry nothing anyone needs.
+    "sessions": 0,
+}
+# Budgets, plans, frozen versions, decisions, the audit trail and the access log are KMPT's record of decisions
+# about public money and care: they have no period here and survive erasure under a pseudonym.
+# The search's word dictionary (for misspellings) is rebuilt nightly; listing writes add their words at once.
+CELERY_BEAT_SCHEDULE["providers-rebuild-search-words"] = {
+    "task": "providers.tasks.rebuild_search_words",
+    "schedule": 24 * 60 * 60,
+}
+CELERY_BEAT_SCHEDULE["accounts-resend-emails"] = {"task": "accounts.tasks.resend_emails", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["accounts-apply-retention"] = {"task": "accounts.tasks.apply_retention", "schedule": 24 * 60 * 60}
 PLAN_REVIEW_EVERY_MONTHS = 12
 
+# One structured line per request and per task (config.observability); JSON in production, readable in dev.
+LOG_FORMAT = env("LOG_FORMAT", default="console")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"structured": {"()": "config.observability.formatter", "json": LOG_FORMAT == "json"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structured"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Our own request line replaces Django's, which names the path (and so, at times, personal data).
+        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "WARNING"},
+    },
 }
