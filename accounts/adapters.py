@@ -8,6 +8,16 @@ from accounts.services import email_send
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    # The failed-login limit stays, but never locks the real person out: they can sign in with a code by email or
+    # reset the password (someone else guessing cannot receive either).
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "too_many_login_attempts": (
+            "Too many failed attempts to log in with a password. To keep the account safe, password log-in is paused "
+            "for a few minutes. You can still get a sign-in code by email, or reset your password."
+        ),
+    }
+
     def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
         data = getattr(form, "cleaned_data", {})
         user.role = data.get("role") or Role.CLIENT

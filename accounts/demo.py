@@ -15,6 +15,8 @@ DEMO_PEOPLE = [
     ("reviewer@example.org", "Dr Helen Carter", Role.REVIEWER),
     ("reviewer2@example.org", "Tom Okafor", Role.REVIEWER),
     ("admin@example.org", "Waymark Admin", Role.ADMIN),
+    ("client3@example.org", "Robin Hale", Role.CLIENT),
+    ("carer@example.org", "Sam Taylor", Role.CLIENT),
 ]
 
 
@@ -36,3 +38,20 @@ def demo_user(email: str, name: str, role: str) -> User:
 def seed() -> None:
     for email, name, role in DEMO_PEOPLE:
         demo_user(email, name, role)
+    _carer_helps_client3()
+
+
+def _carer_helps_client3() -> None:
+    """carer@example.org is client3's carer, seeing their plan and budget and messaging their broker."""
+    from accounts.models import Relationship, Representative, RepresentativeStatus
+
+    client3, carer = User.objects.get(email="client3@example.org"), User.objects.get(email="carer@example.org")
+    if Representative.objects.filter(client=client3, person=carer, status=RepresentativeStatus.ACTIVE).exists():
+        return
+    from django.utils import timezone
+
+    Representative.objects.create(
+        client=client3, person=carer, email=carer.email, name=carer.name, relationship=Relationship.CARER,
+        scope=["view", "message"], status=RepresentativeStatus.ACTIVE, invited_by=client3,
+        accepted_at=timezone.now(),
+    )  # fmt: skip

@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+import pghistory
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
 
@@ -93,3 +95,188 @@ class User(AbstractUser):
     @property
     def is_admin(self) -> bool:
         return self.is_staff
+
+
+# --- People who act for a client ----------------------------------------------------------------------------------
+
+
+class Relationship(models.TextChoices):
+    FAMILY = "family", "Family member"
+    CARER = "carer", "Carer"
+    ADVOCATE = "advocate", "Independent advocate"
+    APPOINTEE = "appointee", "Appointee"
+    ATTORNEY = "attorney", "Attorney (Lasting Power of Attorney)"
+    DEPUTY = "deputy", "Deputy appointed by the Court of Protection"
+
+
+# A client chooses helpers; KMPT records legal authorities (Mental Capacity Act 2005), which carry every scope.
+HELPER_RELATIONSHIPS = (Relationship.FAMILY, Relationship.CARER, Relationship.ADVOCATE)
+LEGAL_RELATIONSHIPS = (Relationship.APPOINTEE, Relationship.ATTORNEY, Relationship.DEPUTY)
+
+
+class Scope(models.TextChoices):
+    VIEW = "view", "See the plan and budget"
+    MESSAGE = "message", "Message the broker"
+    AGREE = "agree", "Agree to a shared plan"
+
+
+class RepresentativeStatus(models.TextChoices):
+    INVITED = "invited", "Invited"
+    ACTIVE = "active", "Active"
+    REVOKED = "revoked", "Revoked"
+
+
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    model_name="RepresentativeHistory",
+    exclude=["token_hash"],
+)
+class Representative(models.Model):
+    """Someone who acts for a client within a scope: invited by the client (family, carer, advocate) or recorded by
+    KMPT as a legal authority (appointee, attorney, deputy). They sign in with their own account."""
+
+    client = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="representatives")
+    person = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="representations"
+    )
+    email = models.EmailField()
+    name = models.CharField(max_length=150, blank=True)
+    relationship = models.CharField(max_length=16, choices=Relationship.choices)
+    scope = ArrayField(models.CharField(max_length=16, choices=Scope.choices), default=list)
+    reference = models.CharField(max_length=100, blank=True)
+    valid_from = models.DateField(null=True, blank=True)
+    valid_until = models.DateField(null=True, blank=True)
+    status = models.CharField(
+        max_length=16, choices=RepresentativeStatus.choices, default=RepresentativeStatus.INVITED, db_index=True
+    )
+    token_hash = models.CharField(max_length=64, blank=True)
+    invited_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "email"],
+                condition=models.Q(status__in=["invited", "active"]),
+                name="one_open_representative_per_email",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(relationship__in=["appointee", "attorney", "deputy"])
+                | (~models.Q(reference="") & models.Q(valid_from__isnull=False)),
+                name="legal_authority_has_reference_and_date",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["invited", "active", "revoked"]), name="representative_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(person__isnull=True) | ~models.Q(person=models.F("client")),
+                name="nobody_represents_themself",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name or self.email} ({self.relationship}) for {self.client}"
+
+    @property
+    def is_legal(self) -> bool:
+        return self.relationship in LEGAL_RELATIONSHIPS
+
+    @property
+    def scope_labels(self) -> list[str]:
+        return [str(Scope(item).label) for item in self.scope if item in Scope.values]
+
+
+class ClientInvitation(models.Model):
+    """KMPT recorded a budget for someone without an account: the link that lets them set a password (and so
+    verify their address) in one step. Expires; can be sent again; the link's token is stored only as a hash."""
+
+    user = models.OneToOneField("accounts.User", on_delete=models.CASCADE, related_name="invitation")
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    sent_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    times_sent = models.PositiveSmallIntegerField(default=1)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.user_id}"
+
+
+# --- Data rights --------------------------------------------------------------------------------------------------
+
+
+class ErasureStatus(models.TextChoices):
+    REQUESTED = "requested", "Requested"
+    COMPLETED = "completed", "Completed"
+    REFUSED = "refused", "Refused"
+
+
+class ErasureRequest(models.Model):
+    """A person asked for their data to be erased; an admin completes it (anonymising what must be kept) or refuses
+    it with reasons."""
+
+    person = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="erasure_requests")
+    reason = models.TextField(blank=True, max_length=5000)
+    status = models.CharField(max_length=16, choices=ErasureStatus.choices, default=ErasureStatus.REQUESTED)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decision_reason = models.TextField(blank=True)
+    kept = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"], condition=models.Q(status="requested"), name="one_open_erasure_request"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Erasure request {self.pk} ({self.status})"
+
+
+class DataExport(models.Model):
+    """A copy of everything held about a person, built by a task when it is large; kept for a week."""
+
+    person = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="exports")
+    status = models.CharField(max_length=16, default="processing")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    content = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Export {self.pk} ({self.status})"
+
+
+class OutgoingEmail(models.Model):
+    """An email waiting to go: written in the transaction that decided to send it, so a broker that is down never
+    loses one. The task marks it sent; beat re-sends what has not gone, each time waiting twice as long."""
+
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    html = models.TextField(blank=True)
+    from_email = models.CharField(max_length=300)
+    to = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    queued_at = models.DateTimeField()
+    resends = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["queued_at"], condition=models.Q(sent_at__isnull=True), name="email_unsent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Email {self.pk} ({'sent' if self.sent_at else 'waiting'})"

@@ -2,9 +2,10 @@ from allauth.mfa.utils import is_mfa_enabled
 from rest_framework import serializers
 
 from accounts.models import User
+from config.api import StrictJSON
 
 
-class MeSerializer(serializers.ModelSerializer):
+class MeSerializer(StrictJSON, serializers.ModelSerializer):
     mfa_enabled = serializers.SerializerMethodField()
 
     class Meta:

@@ -9,7 +9,7 @@ from django.db import transaction
 from accounts.demo import DEMO_PASSWORD, DEMO_PEOPLE
 
 # Each app seeds its own demo data, in this order (later apps build on earlier ones).
-SEEDERS = ["accounts.demo", "providers.demo", "charter.demo", "brokers.demo", "plans.demo"]
+SEEDERS = ["accounts.demo", "providers.demo", "charter.demo", "brokers.demo", "plans.demo", "spending.demo"]
 
 
 class Command(BaseCommand):
