@@ -5,27 +5,33 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.mfa import MFARequiredForDecisions, ensure_mfa_for_decision
+from accounts.mfa import second_factor_ensure
 from accounts.models import User
-from plans import permissions, selectors, services
-from plans.models import Plan, PlanLine
+from audit.models import Event
+from audit.serializers import EventSerializer
+from config.api import id_parameter
+from plans import access, permissions, selectors, services
+from plans.filters import BudgetFilter, PlanFilter, ReviewFilter
+from plans.models import Budget, Plan, PlanLine, PlanReview
 from plans.serializers import (
+    AgreeSerializer,
     BudgetSerializer,
-    EventSerializer,
     LineSerializer,
     NoteSerializer,
     PlanCreateSerializer,
+    PlanReviewCreateSerializer,
+    PlanReviewSerializer,
     PlanSerializer,
     PlanUpdateSerializer,
     ReasonsSerializer,
@@ -40,9 +46,12 @@ def _user(request: Request) -> User:
     return cast(User, request.user)
 
 
-def _plan_for(request: Request, plan_id: int) -> Plan:
-    """The plan if this person may see it; 404 otherwise, whoever they are."""
-    return get_object_or_404(selectors.plans_visible_to(_user(request)), pk=plan_id)
+def _plan_for(request: Request, plan_id: int, *, read: str | None = "plan") -> Plan:
+    """The plan if this person may see it (its reading noted in the access log); 404 otherwise, whoever they are."""
+    plan = get_object_or_404(selectors.plans_visible_to(_user(request)), pk=plan_id)
+    if read and request.method == "GET":
+        access.plan_read(_user(request), plan, record=read)
+    return plan
 
 
 def _fresh(plan_id: int) -> Plan:
@@ -50,26 +59,29 @@ def _fresh(plan_id: int) -> Plan:
 
 
 @extend_schema(tags=["budgets"])
+@extend_schema_view(get=extend_schema(parameters=[id_parameter("client", "Only this client's budgets")]))
 class BudgetListCreate(generics.ListCreateAPIView):
     """Personal budgets: clients see theirs, brokers their active clients', reviewers all. Reviewers record them."""
 
     serializer_class = BudgetSerializer
+    filterset_class = BudgetFilter
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[Budget]:
         if getattr(self, "swagger_fake_view", False):  # the OpenAPI schema is built without a person
-            return self.serializer_class.Meta.model.objects.none()
+            return Budget.objects.none()
         if not permissions.may_list_budgets(_user(self.request)):
             raise PermissionDenied("Only clients, their brokers and KMPT reviewers see personal budgets.")
-        budgets = selectors.budgets_visible_to(_user(self.request))
-        client = self.request.query_params.get("client")
-        if client and client.isdigit():
-            budgets = budgets.filter(client_id=int(client))
-        return budgets
+        return selectors.budgets_visible_to(_user(self.request))
+
+    def paginate_queryset(self, queryset: Any) -> Any:
+        page = super().paginate_queryset(queryset)
+        access.budgets_read(_user(self.request), page or [])
+        return page
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         if not permissions.may_record_budget(_user(request)):
             raise PermissionDenied("Only KMPT reviewers record personal budgets.")
-        ensure_mfa_for_decision(_user(request))
+        second_factor_ensure(_user(request))  # the contract's order: 403 before 400 (the service checks it again)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         budget = services.budget_record(by=_user(request), **serializer.validated_data)
@@ -81,17 +93,22 @@ class PlanListCreate(generics.ListCreateAPIView):
     """Plans you can see; brokers start a draft for a client they are actively working with."""
 
     serializer_class = PlanSerializer
+    filterset_class = PlanFilter
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[Plan]:
         if getattr(self, "swagger_fake_view", False):  # the OpenAPI schema is built without a person
-            return self.serializer_class.Meta.model.objects.none()
-        plans = selectors.plans_visible_to(_user(self.request))
-        wanted = self.request.query_params.get("status")
-        if wanted:
-            plans = plans.filter(status=wanted)
-        return plans
+            return Plan.objects.none()
+        return selectors.plans_visible_to(_user(self.request))
+
+    def paginate_queryset(self, queryset: Any) -> Any:
+        page = super().paginate_queryset(queryset)
+        access.plans_read(_user(self.request), page or [])
+        return page
 
     @extend_schema(request=PlanCreateSerializer, responses={201: PlanSerializer})
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.create(request, *args, **kwargs)
+
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         if not permissions.may_create_plan(_user(request)):
             raise PermissionDenied("Only support brokers create plans.")
@@ -126,6 +143,7 @@ class PlanLineList(APIView):
         plan = _plan_for(request, plan_id)
         return Response(LineSerializer(plan.lines.all(), many=True).data)
 
+    @extend_schema(responses={201: LineSerializer})
     def post(self, request: Request, plan_id: int) -> Response:
         plan = _plan_for(request, plan_id)
         serializer = LineSerializer(data=request.data)
@@ -167,7 +185,8 @@ class PlanCheck(APIView):
 
 
 class PlanAction(APIView):
-    """POST /plans/{id}/<action>: one service call, answering with the plan."""
+    """POST /plans/{id}/<action>: one service call, answering with the plan. The person is checked before the
+    input (the contract's order: 404, 403, 400, 409); the service checks everything again."""
 
     action_name = ""
     answer_status: int = status.HTTP_200_OK
@@ -179,6 +198,8 @@ class PlanAction(APIView):
     @extend_schema(responses=PlanSerializer)
     def post(self, request: Request, plan_id: int) -> Response:
         plan = _plan_for(request, plan_id)
+        if self.action_name:
+            permissions.plan_require(_user(request), plan, self.action_name, state=False)
         data: dict[str, Any] = {}
         if self.input_serializer is not None:
             serializer = self.input_serializer(data=request.data)
@@ -193,14 +214,36 @@ class PlanAction(APIView):
 
 
 @extend_schema(tags=["plans"], request=None)
-class PlanAgree(PlanAction):
+class PlanShare(PlanAction):
+    """The broker shares the plan as it is now with the client (it must pass the check)."""
+
+    throttle_scopes = {"POST": "email"}
+    action_name = "share"
+
     def perform(self, plan: Plan, request: Request, data: dict[str, Any]) -> None:
-        services.plan_agree(plan=plan, by=_user(request))
+        services.plan_share(plan=plan, by=_user(request))
+
+
+@extend_schema(tags=["plans"], request=AgreeSerializer)
+class PlanAgree(PlanAction):
+    """The client agrees to the version that was shared, naming its digest."""
+
+    input_serializer = AgreeSerializer
+    action_name = "agree"
+
+    def perform(self, plan: Plan, request: Request, data: dict[str, Any]) -> None:
+        services.plan_agree(plan=plan, by=_user(request), digest=data["digest"])
 
 
 @extend_schema(tags=["plans"], request=None)
 class PlanSubmit(PlanAction):
+    """Freeze the current version and hand it to KMPT: 202 with the plan as it left it (`submitted`)."""
+
     answer_status = status.HTTP_202_ACCEPTED
+
+    @extend_schema(responses={202: PlanSerializer})
+    def post(self, request: Request, plan_id: int) -> Response:
+        return super().post(request, plan_id)
 
     def perform(self, plan: Plan, request: Request, data: dict[str, Any]) -> None:
         services.plan_submit(plan=plan, by=_user(request))
@@ -219,7 +262,13 @@ class PlanVersionList(generics.ListAPIView):
     def get_queryset(self):  # type: ignore[no-untyped-def]
         if getattr(self, "swagger_fake_view", False):  # the OpenAPI schema is built without a person
             return self.serializer_class.Meta.model.objects.none()
-        return selectors.plan_versions_visible(_plan_for(self.request, self.kwargs["plan_id"]))
+        return selectors.plan_versions_visible(_plan_for(self.request, self.kwargs["plan_id"], read=None))
+
+    def paginate_queryset(self, queryset: Any) -> Any:
+        page = super().paginate_queryset(queryset)
+        if page:
+            access.versions_read(_user(self.request), page[0].plan, page)
+        return page
 
 
 @extend_schema(tags=["plans"])
@@ -227,19 +276,22 @@ class PlanVersionDetail(generics.RetrieveAPIView):
     serializer_class = VersionDetailSerializer
 
     def get_object(self):  # type: ignore[no-untyped-def]
-        versions = selectors.plan_versions_visible(_plan_for(self.request, self.kwargs["plan_id"]))
-        return get_object_or_404(versions, number=self.kwargs["number"])
+        plan = _plan_for(self.request, self.kwargs["plan_id"], read=None)
+        version = get_object_or_404(selectors.plan_versions_visible(plan), number=self.kwargs["number"])
+        access.versions_read(_user(self.request), plan, [version])
+        return version
 
 
-@extend_schema(tags=["plans"])
+@extend_schema(tags=["plans"], responses=EventSerializer(many=True))
 class PlanEventList(generics.ListAPIView):
-    serializer_class = EventSerializer
+    """The plan's audit trail: every change, through the services or (from the database history) round them."""
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
-        if getattr(self, "swagger_fake_view", False):  # the OpenAPI schema is built without a person
-            return self.serializer_class.Meta.model.objects.none()
-        plan = _plan_for(self.request, self.kwargs["plan_id"])
-        return plan.events.select_related("by").order_by("created_at", "id")
+    serializer_class = EventSerializer
+    queryset = Event.objects.none()  # for the schema: the list itself is `selectors.plan_events`
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        events: Any = selectors.plan_events(_plan_for(request, self.kwargs["plan_id"]))
+        return self.get_paginated_response(self.paginate_queryset(events))
 
 
 @extend_schema(tags=["reviews"])
@@ -247,17 +299,19 @@ class ReviewList(generics.ListAPIView):
     """KMPT's review queue, oldest submission first: `?mine=true`, `?unassigned=true`, `?overdue=true`."""
 
     serializer_class = ReviewSerializer
+    filterset_class = ReviewFilter
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[Plan]:
         if getattr(self, "swagger_fake_view", False):
             return Plan.objects.none()
         if not permissions.is_reviewer(_user(self.request)):
             raise PermissionDenied("Only KMPT reviewers see the review queue.")
-        flags = {name: self.request.query_params.get(name, "").lower() in ("true", "1", "yes") for name in FLAGS}
-        return selectors.review_queue(_user(self.request), **flags)
+        return selectors.review_queue(_user(self.request))
 
-
-FLAGS = ("mine", "unassigned", "overdue")
+    def paginate_queryset(self, queryset: Any) -> Any:
+        page = super().paginate_queryset(queryset)
+        access.plans_read(_user(self.request), page or [])
+        return page
 
 
 @extend_schema(tags=["reviews"], request=None)
@@ -269,7 +323,6 @@ class PlanClaim(PlanAction):
 @extend_schema(tags=["reviews"], request=NoteSerializer)
 class PlanApprove(PlanAction):
     input_serializer = NoteSerializer
-    permission_classes = [IsAuthenticated, MFARequiredForDecisions]
 
     def perform(self, plan: Plan, request: Request, data: dict[str, Any]) -> None:
         services.plan_decide(plan=plan, by=_user(request), outcome="approved", note=data["note"])
@@ -278,7 +331,6 @@ class PlanApprove(PlanAction):
 @extend_schema(tags=["reviews"], request=ReasonsSerializer)
 class PlanRequestChanges(PlanAction):
     input_serializer = ReasonsSerializer
-    permission_classes = [IsAuthenticated, MFARequiredForDecisions]
 
     def perform(self, plan: Plan, request: Request, data: dict[str, Any]) -> None:
         services.plan_decide(plan=plan, by=_user(request), outcome="changes_requested", reasons=data["reasons"])
@@ -287,7 +339,6 @@ class PlanRequestChanges(PlanAction):
 @extend_schema(tags=["reviews"], request=ReasonsSerializer)
 class PlanDecline(PlanAction):
     input_serializer = ReasonsSerializer
-    permission_classes = [IsAuthenticated, MFARequiredForDecisions]
 
     def perform(self, plan: Plan, request: Request, data: dict[str, Any]) -> None:
         services.plan_decide(plan=plan, by=_user(request), outcome="declined", reasons=data["reasons"])
@@ -297,9 +348,46 @@ class PlanDecline(PlanAction):
 class PlanPdf(APIView):
     """The plan as a PDF, only through the plan's permission check (never a public media URL)."""
 
+    throttle_scopes = {"GET": "render"}
+
     def get(self, request: Request, plan_id: int) -> HttpResponse:
-        plan = _plan_for(request, plan_id)
+        plan = _plan_for(request, plan_id, read="pdf")
         response = HttpResponse(services.plan_pdf(plan=plan), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="support-plan-{plan.pk}.pdf"'
         response["Cache-Control"] = "private, no-store"
         return response
+
+
+# --- After approval: reviews and renewal (the lead's access log and representatives change what is above) ---------
+
+
+@extend_schema(tags=["plans"])
+class PlanReviewListCreate(generics.ListAPIView):
+    """A plan's reviews, newest first, for everyone who may see the plan; KMPT reviewers record one of an approved
+    plan (every assessed outcome must be there)."""
+
+    serializer_class = PlanReviewSerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        if getattr(self, "swagger_fake_view", False):  # the OpenAPI schema is built without a person
+            return PlanReview.objects.none()
+        return selectors.plan_reviews(_plan_for(self.request, self.kwargs["plan_id"]))
+
+    @extend_schema(request=PlanReviewCreateSerializer, responses={201: PlanReviewSerializer})
+    def post(self, request: Request, plan_id: int) -> Response:
+        plan = _plan_for(request, plan_id)
+        permissions.plan_require(_user(request), plan, "review", state=False)
+        serializer = PlanReviewCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        review = services.review_record(plan=plan, by=_user(request), **serializer.validated_data)
+        return Response(PlanReviewSerializer(selectors.plan_reviews(plan).get(pk=review.pk)).data, status=201)
+
+
+@extend_schema(tags=["plans"], request=None, responses={201: PlanSerializer})
+class PlanRenew(APIView):
+    """The broker starts next year's plan from an approved one: a new draft with `renews` set."""
+
+    def post(self, request: Request, plan_id: int) -> Response:
+        plan = _plan_for(request, plan_id)
+        renewal = services.plan_renew(plan=plan, by=_user(request))
+        return Response(PlanSerializer(_fresh(renewal.pk)).data, status=status.HTTP_201_CREATED)

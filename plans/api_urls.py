@@ -8,6 +8,7 @@ urlpatterns = [
     *optional_slash("plans/<int:plan_id>/lines", api.PlanLineList.as_view(), name="api-plan-lines"),
     *optional_slash("plans/<int:plan_id>/lines/<int:line_id>", api.PlanLineDetail.as_view(), name="api-plan-line"),
     *optional_slash("plans/<int:plan_id>/check", api.PlanCheck.as_view(), name="api-plan-check"),
+    *optional_slash("plans/<int:plan_id>/share", api.PlanShare.as_view(), name="api-plan-share"),
     *optional_slash("plans/<int:plan_id>/agree", api.PlanAgree.as_view(), name="api-plan-agree"),
     *optional_slash("plans/<int:plan_id>/submit", api.PlanSubmit.as_view(), name="api-plan-submit"),
     *optional_slash("plans/<int:plan_id>/withdraw", api.PlanWithdraw.as_view(), name="api-plan-withdraw"),
@@ -24,4 +25,6 @@ urlpatterns = [
     ),
     *optional_slash("plans/<int:plan_id>/decline", api.PlanDecline.as_view(), name="api-plan-decline"),
     *optional_slash("reviews", api.ReviewList.as_view(), name="api-reviews"),
+    *optional_slash("plans/<int:plan_id>/reviews", api.PlanReviewListCreate.as_view(), name="api-plan-reviews"),
+    *optional_slash("plans/<int:plan_id>/renew", api.PlanRenew.as_view(), name="api-plan-renew"),
 ]

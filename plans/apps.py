@@ -3,3 +3,8 @@ from django.apps import AppConfig
 
 class PlansConfig(AppConfig):
     name = "plans"
+
+    def ready(self) -> None:
+        from plans import privacy
+
+        privacy.register()

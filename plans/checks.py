@@ -5,7 +5,10 @@ Errors block a submission; warnings never do. Messages are written for the clien
 
 from __future__ import annotations
 
+import functools
+import itertools
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -68,7 +71,46 @@ SUSPICIOUS_WORDS = (
     "dentist",
     "dental",
 )
-_SUSPICIOUS = re.compile(r"(?<![\w-])(" + "|".join(re.escape(w) for w in SUSPICIOUS_WORDS) + r")(?![\w-])", re.I)
+_SUSPICIOUS_SINGLE = frozenset(word for word in SUSPICIOUS_WORDS if " " not in word and "-" not in word)
+_SUSPICIOUS_PAIRS = frozenset(tuple(word.replace("-", " ").split()) for word in SUSPICIOUS_WORDS if " " in word)
+# Digits people type for letters ("b3tting", "cas1no"), read back as letters on a second look.
+_LOOKALIKES = str.maketrans("013457@$", "oieastas")
+# One slip of the keyboard (a letter dropped or doubled, two swapped: "lotery", "casnio") is caught in these long,
+# distinctive words only. Never a changed letter: "pottery" is not "lottery", "rambling" is not "gambling".
+_FUZZY_WORDS = frozenset(
+    {"gambling", "betting", "casino", "lottery", "bookmaker", "cigarette", "tobacco", "alcohol", "scratchcard",
+     "prescription", "medication", "whisky", "whiskey"}
+)  # fmt: skip
+
+
+def _words(text: str) -> list[str]:
+    """Lower-case words with accents and punctuation stripped: "Wine&Beer", "e-cigarette", "CASINO's"."""
+    folded = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode().lower()
+    return [word for word in re.split(r"[^a-z0-9@$]+", folded.replace("'s ", " ")) if word]
+
+
+def _one_slip(word: str, target: str) -> bool:
+    """True when `word` is `target` with one letter added or dropped, or two neighbours swapped."""
+    if abs(len(word) - len(target)) > 1 or word == target:
+        return word == target
+    if len(word) == len(target):
+        diffs = [i for i, (a, b) in enumerate(zip(word, target, strict=True)) if a != b]
+        return len(diffs) == 2 and diffs[1] == diffs[0] + 1 and word[diffs[0]] == target[diffs[1]]
+    short, long = sorted((word, target), key=len)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
+@functools.lru_cache(maxsize=65536)
+def _suspicious(word: str) -> bool:
+    # Cached: the fuzzy comparison costs ~0.3 ms a word, and plans reuse the same few thousand words (a 50-line check
+    # spent most of its time here, issue 19).
+    for candidate in dict.fromkeys((word, word.translate(_LOOKALIKES))):
+        singular = candidate[:-1] if candidate.endswith("s") else candidate
+        if candidate in _SUSPICIOUS_SINGLE or singular in _SUSPICIOUS_SINGLE:
+            return True
+        if any(_one_slip(candidate, target) or _one_slip(singular, target) for target in _FUZZY_WORDS):
+            return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -92,6 +134,8 @@ class PlanData:
     assessed_outcomes: Sequence[str]
     lines: Sequence[LineData]
     broker_interest_organization_ids: frozenset[int] = field(default_factory=frozenset)
+    # False once KMPT has recorded a newer budget for the client: the plan must move to it.
+    budget_current: bool = True
 
 
 @dataclass(frozen=True)
@@ -138,8 +182,14 @@ def plan_totals(*, budget: Decimal, line_costs: Iterable[Decimal]) -> Totals:
     return Totals(annual=annual, budget=budget, remaining=budget - annual)
 
 
-def suspicious_words(text: str) -> list[str]:
-    return sorted({match.group(0).lower() for match in _SUSPICIOUS.finditer(text)})
+def suspicious_words(*texts: str) -> list[str]:
+    """The words that suggest spending a budget may not pay for, whatever the case, punctuation or a slip."""
+    found: set[str] = set()
+    for text in texts:
+        words = _words(text)
+        found.update(word for word in words if _suspicious(word))
+        found.update(" ".join(pair) for pair in itertools.pairwise(words) if pair in _SUSPICIOUS_PAIRS)
+    return sorted(found)
 
 
 def _pounds(amount: Decimal) -> str:
@@ -169,7 +219,9 @@ def _line_issues(line: LineData, interest_ids: frozenset[int]) -> list[Issue]:
                 f"{name} uses an activity that is no longer listed. Choose another activity or remove this line.",
             )
         )
-    words = suspicious_words(line.description)
+    # A prohibited category is already an error; its name is not also a warning.
+    category_name = "" if line.category in PROHIBITED_CATEGORIES else str(LINE_CATEGORIES.get(line.category, ""))
+    words = suspicious_words(line.description, line.listing_title, category_name)
     if words:
         issues.append(
             Issue(
@@ -217,6 +269,16 @@ def check_plan(data: PlanData) -> CheckResult:
                 None,
                 f"The plan costs {_pounds(totals.annual)} a year, which is {_pounds(-totals.remaining)} "
                 f"more than the budget of {_pounds(totals.budget)}. Remove or reduce something.",
+            )
+        )
+    if not data.budget_current:
+        issues.append(
+            Issue(
+                "budget_superseded",
+                ERROR,
+                None,
+                "KMPT has recorded a newer personal budget. The broker must move the plan to the current budget "
+                "before it can be shared or sent.",
             )
         )
     covered = {code for line in data.lines for code in line.outcomes}

@@ -20,15 +20,14 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.services import email_send
-from config.api import InvalidTransition, NotAllowed
-from plans import permissions
+from accounts.services.users import CRISIS_LINES
+from audit.models import Event
+from config.errors import NotAllowed
 from plans.models import (
-    EDITABLE_STATUSES,
     OPEN_REVIEW_STATUSES,
     Notification,
     NotificationKind,
     Plan,
-    PlanEvent,
     PlanStatus,
     Reminder,
 )
@@ -59,7 +58,12 @@ def absolute(link: str) -> str:
     return settings.SITE_URL.rstrip("/") + link
 
 
-def _deliver(plan: Plan | None, messages: list[Message], *, event: PlanEvent | None = None) -> list[Notification]:
+def email_body(text: str, link: str) -> str:
+    """Every email: what happened, where to read more (an address built from SITE_URL), and the crisis lines."""
+    return f"Hello,\n\n{text}\n\n{absolute(link)}\n\n{CRISIS_LINES}\n\nWaymark"
+
+
+def _deliver(plan: Plan | None, messages: list[Message], *, event: Event | None = None) -> list[Notification]:
     """Record each message in the recipient's centre and email it (after commit)."""
     rows = []
     for message in messages:
@@ -71,7 +75,7 @@ def _deliver(plan: Plan | None, messages: list[Message], *, event: PlanEvent | N
         )
         if not message.emailed:
             continue
-        body = f"Hello,\n\n{message.email}\n\n{absolute(link or '/notifications/')}\n\nWaymark"
+        body = email_body(message.email, link or "/notifications/")
         email_send(
             message=EmailMessage(
                 subject=message.subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[message.recipient.email]
@@ -95,25 +99,29 @@ def _parties(
     return messages
 
 
-def _decision_messages(plan: Plan, event: PlanEvent) -> list[Message]:
+def _decision_messages(plan: Plan, event: Event) -> list[Message]:
     words = {
-        PlanStatus.APPROVED: ("approved", "KMPT has approved the support plan."),
-        PlanStatus.CHANGES_REQUESTED: ("changes asked for", "KMPT has asked for changes to the support plan."),
-        PlanStatus.DECLINED: ("declined", "KMPT has declined the support plan."),
+        PlanStatus.APPROVED: ("approved", "KMPT has approved the support plan.", "KMPT approved a support plan"),
+        PlanStatus.CHANGES_REQUESTED: (
+            "changes asked for",
+            "KMPT has asked for changes to the support plan.",
+            "KMPT asked for changes to a support plan",
+        ),
+        PlanStatus.DECLINED: ("declined", "KMPT has declined the support plan.", "KMPT declined a support plan"),
     }
-    short, email = words[PlanStatus(event.to_status)]
+    short, email, subject = words[PlanStatus(event.to_state)]
     return _parties(
         plan,
         except_user=None,
         kind=event.action,
         client_text=f"KMPT's decision on your plan: {short}. Read what the reviewer said.",
         broker_text=f"KMPT's decision on the plan for {_name(plan)}: {short}.",
-        subject="KMPT has decided on a support plan",
+        subject=subject,
         email=f"{email} Sign in to read the decision and what happens next.",
     )
 
 
-def _transition_messages(plan: Plan, event: PlanEvent) -> list[Message]:
+def _transition_messages(plan: Plan, event: Event) -> list[Message]:
     """Who needs to know about this event, and what to tell them. Edits and agreements are not all transitions."""
     actor = event.by
     if event.action == "submitted":
@@ -179,7 +187,7 @@ def _transition_messages(plan: Plan, event: PlanEvent) -> list[Message]:
             subject="A support plan was withdrawn",
             email="A support plan was withdrawn. Nothing more will happen to it.",
         )
-        if plan.reviewer is not None and event.from_status in OPEN_REVIEW_STATUSES:
+        if plan.reviewer is not None and event.from_state in OPEN_REVIEW_STATUSES:
             messages.append(
                 Message(
                     plan.reviewer,
@@ -201,17 +209,56 @@ def _transition_messages(plan: Plan, event: PlanEvent) -> list[Message]:
                 "Your client agreed to their support plan. It can now be sent to KMPT.",
             )
         ]
-    if event.from_status == PlanStatus.CHANGES_REQUESTED and event.to_status == PlanStatus.DRAFT:
+    if event.action == "change_asked":
+        # What the client wrote stays in their conversation with the broker, never in an email.
+        return [
+            Message(
+                plan.broker,
+                NotificationKind.CHANGE_ASKED,
+                f"{_name(plan)} asked for a change to their plan.",
+                "Your client asked for a change to their plan",
+                "Your client asked for a change to their support plan. Sign in to read their message.",
+            )
+        ]
+    if event.action == "review_held":
+        return _review_messages(plan, event)
+    if event.action == "shared":
+        # The client hears of the plan when a version is shared with them, never of the broker's work in progress.
         return [
             Message(
                 plan.client,
-                NotificationKind.REOPENED,
-                "Your broker is changing your plan. You will be asked to agree to the new version.",
-                "Your support plan is being changed",
-                "Your broker started changing your support plan. You will be asked to agree to the new version.",
+                NotificationKind.SHARED,
+                "Your broker shared your plan with you. Read it, and agree to it if it is right for you.",
+                "Your support plan is ready for you to read",
+                "Your broker has shared your support plan with you. Read it and, if it is right for you, agree to it. "
+                "If something is not right, you can ask for a change.",
             )
         ]
     return []
+
+
+REVIEW_RESULT_WORDS = {
+    "continue": "carry on with the plan",
+    "revise": "change the plan, with your broker",
+    "end": "the plan ends",
+}
+
+
+def _review_messages(plan: Plan, event: Event) -> list[Message]:
+    """The client and broker hear of a review in plain words; the email says only that there is one to read."""
+    held = date.fromisoformat(event.data["held_on"]).strftime("%-d %B %Y")
+    result = REVIEW_RESULT_WORDS.get(event.data.get("result", ""), "")
+    following = event.data.get("next_review_on")
+    next_words = f" The next review is by {date.fromisoformat(following).strftime('%-d %B %Y')}." if following else ""
+    return _parties(
+        plan,
+        except_user=None,
+        kind=NotificationKind.PLAN_REVIEWED,
+        client_text=f"KMPT reviewed your plan on {held}. What happens now: {result}.{next_words} Read the review.",
+        broker_text=f"KMPT reviewed the plan for {_name(plan)} on {held}: {result}.{next_words}",
+        subject="A support plan was reviewed",
+        email="KMPT has reviewed a support plan. Sign in to read how it is going and what happens now.",
+    )
 
 
 def _assigned(plan: Plan) -> Message:
@@ -225,41 +272,37 @@ def _assigned(plan: Plan) -> Message:
     )
 
 
-def plan_event_notify(event: PlanEvent) -> list[Notification]:
-    """The services' hook for every audit event: tell the people concerned, once, in the same transaction."""
-    plan = Plan.objects.select_related("client", "broker", "reviewer").get(pk=event.plan_id)
+PEOPLE_OF_A_PLAN = ("client", "broker", "reviewer")
+
+
+def plan_event_notify(event: Event, plan: Plan | None = None) -> list[Notification]:
+    """The services' hook for every audit event of a plan: tell the people concerned, once, in the same
+    transaction. The service's own plan (the one the event was recorded from) is used when its people are loaded;
+    otherwise it is read again with them (one query, not one per person)."""
+    loaded = plan is not None and all(getattr(Plan, name).is_cached(plan) for name in PEOPLE_OF_A_PLAN)
+    if not loaded or plan is None or plan.pk != event.record_id:
+        plan = Plan.objects.select_related(*PEOPLE_OF_A_PLAN).get(pk=event.record_id)
     messages = _transition_messages(plan, event)
     if not messages:
         return []
     return _deliver(plan, messages, event=event)
 
 
-@transaction.atomic
-def plan_change_ask(*, plan: Plan, by: User, message: str) -> PlanEvent:
-    """The client asks their broker to change something in the plan: an audit event and a note to the broker."""
-    locked = Plan.objects.select_for_update(of=("self",)).select_related("client", "broker").get(pk=plan.pk)
-    if not permissions.may_agree_plan(by, locked):
-        raise NotAllowed("Only the client asks for changes to their plan.")
-    if locked.status not in EDITABLE_STATUSES:
-        raise InvalidTransition("The plan cannot be changed now.")
-    event = PlanEvent.objects.create(
-        plan=locked,
-        action="change_asked",
-        by=by,
-        from_status=locked.status,
-        to_status=locked.status,
-        version=locked.version,
-        data={},  # what the client wrote stays between the client and the broker
-    )
-    note = Message(
-        locked.broker,
-        NotificationKind.CHANGE_ASKED,
-        f"{_name(locked)} asked for a change to their plan: “{message.strip()}”",
-        "Your client asked for a change to their plan",
-        "Your client asked for a change to their support plan. Sign in to read their message.",
-    )
-    _deliver(locked, [note], event=event)
-    return event
+def notify(
+    *,
+    recipient: User,
+    plan: Plan | None,
+    kind: str,
+    text: str,
+    email_subject: str,
+    email_body: str,
+    for_reviewer: bool = False,
+    emailed: bool = True,
+) -> Notification:
+    """Tell one person one thing about a plan (for other apps: spending flags, reviews...): their notification
+    centre now, an email after commit. The email never names the client; `text` (in the app) may."""
+    message = Message(recipient, kind, text, email_subject, email_body, for_reviewer=for_reviewer, emailed=emailed)
+    return _deliver(plan, [message])[0]
 
 
 # --- The notification centre --------------------------------------------------------------------------------------
@@ -345,13 +388,23 @@ def _review_waiting_reminders(today: date) -> int:
     return sent
 
 
+def upcoming_reviews(plan: Plan) -> list[date]:
+    """The review dates still to come: the first review until a review has been held, then the next one (none once
+    a review ended the plan, or once next year's plan replaced it)."""
+    if plan.superseded_at is not None:
+        return []
+    held = plan.reviews.exists()
+    return sorted(day for day in (None if held else plan.review_first_on, plan.review_next_on) if day is not None)
+
+
 def _plan_review_reminders(today: date) -> int:
     sent = 0
     horizon = today + PLAN_REVIEW_NOTICE
-    due = Plan.objects.filter(status=PlanStatus.APPROVED).select_related("client", "broker")
-    due = due.filter(review_first_on__range=(today, horizon)) | due.filter(review_next_on__range=(today, horizon))
+    due = Plan.objects.filter(status=PlanStatus.APPROVED, superseded_at__isnull=True).select_related("client", "broker")
+    first_due = due.filter(review_first_on__range=(today, horizon), reviews__isnull=True)
+    due = first_due | due.filter(review_next_on__range=(today, horizon))
     for plan in due.distinct():
-        for review_on in sorted(day for day in (plan.review_first_on, plan.review_next_on) if day is not None):
+        for review_on in upcoming_reviews(plan):
             if not today <= review_on <= horizon:
                 continue
             when = review_on.strftime("%-d %B %Y")

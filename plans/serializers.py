@@ -1,12 +1,16 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import User
 from accounts.serializers import PersonSerializer
+from config.api import StrictJSON
 from config.choices import Outcome
 from plans import selectors
 from plans.models import (
@@ -16,11 +20,14 @@ from plans.models import (
     Decision,
     Eligibility,
     Frequency,
+    OutcomeView,
     PaymentRoute,
     Plan,
-    PlanEvent,
     PlanLine,
+    PlanReview,
     PlanVersion,
+    ReviewProgress,
+    ReviewResult,
 )
 from providers.models import Listing
 
@@ -35,8 +42,22 @@ class PersonField(serializers.PrimaryKeyRelatedField):
         return PersonSerializer(value).data
 
 
-class BudgetSerializer(serializers.ModelSerializer):
-    client = PersonField(queryset=User.objects.all())
+class PersonFieldSchema(OpenApiSerializerFieldExtension):
+    """The schema says what the field does: an id in requests, a person in responses."""
+
+    target_class = PersonField
+
+    def map_serializer_field(self, auto_schema: Any, direction: str) -> dict[str, Any]:
+        if direction == "request":
+            return {"type": "integer", "description": "The person's user id."}
+        return auto_schema.resolve_serializer(PersonSerializer, direction).ref
+
+
+class BudgetSerializer(StrictJSON, serializers.ModelSerializer):
+    # The client by id, or (for someone without an account yet) by email and name: they are invited.
+    client = PersonField(queryset=User.objects.all(), required=False)
+    client_email = serializers.EmailField(write_only=True, required=False)
+    client_name = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=150)
     recorded_by = PersonSerializer(read_only=True)
     council = serializers.ChoiceField(choices=Council.choices)
     eligibility = serializers.ChoiceField(choices=Eligibility.choices)
@@ -52,6 +73,8 @@ class BudgetSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "client",
+            "client_email",
+            "client_name",
             "council",
             "eligibility",
             "annual_amount",
@@ -65,16 +88,13 @@ class BudgetSerializer(serializers.ModelSerializer):
         ]
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if attrs["review_on"] < attrs["assessed_on"]:
-            raise serializers.ValidationError({"review_on": ["The review date cannot be before the assessment date."]})
-        if attrs["client_contribution"] > attrs["annual_amount"]:
-            raise serializers.ValidationError(
-                {"client_contribution": ["The client's contribution cannot be more than the whole budget."]}
-            )
+        # The rules about amounts and dates are the service's; here only which client the budget is for.
+        if "client" not in attrs and not attrs.get("client_email"):
+            raise serializers.ValidationError({"client": ["Choose the client, or give their email address and name."]})
         return attrs
 
 
-class LineSerializer(serializers.ModelSerializer):
+class LineSerializer(StrictJSON, serializers.ModelSerializer):
     description = serializers.CharField(max_length=300, required=False)
     category = serializers.ChoiceField(choices=list(LINE_CATEGORIES.items()), required=False)
     listing = serializers.PrimaryKeyRelatedField(
@@ -101,6 +121,11 @@ class LineSerializer(serializers.ModelSerializer):
         ]
 
 
+class SharedSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    digest = serializers.CharField()
+
+
 class DecisionSerializer(serializers.ModelSerializer):
     by = PersonSerializer(read_only=True, allow_null=True)
 
@@ -116,6 +141,9 @@ def _totals(plan: Plan) -> dict[str, str]:
     return {**totals.as_dict(), "client_contribution": f"{plan.budget.client_contribution:.2f}"}
 
 
+_DATETIME = serializers.DateTimeField()  # built once: a field built per row cost more than the rest of `shared`
+
+
 class PlanSerializer(serializers.ModelSerializer):
     client = PersonSerializer(read_only=True)
     broker = PersonSerializer(read_only=True)
@@ -125,6 +153,7 @@ class PlanSerializer(serializers.ModelSerializer):
     totals = serializers.SerializerMethodField()
     review_dates = serializers.SerializerMethodField()
     decision = serializers.SerializerMethodField()
+    shared = serializers.SerializerMethodField()
 
     class Meta:
         model = Plan
@@ -140,7 +169,8 @@ class PlanSerializer(serializers.ModelSerializer):
             "lines",
             "totals",
             "client_agreed_at",
-            "agreed_version",
+            "shared",
+            "renews",
             "reviewer",
             "review_dates",
             "decision",
@@ -156,14 +186,28 @@ class PlanSerializer(serializers.ModelSerializer):
     def get_totals(self, plan: Plan) -> dict[str, str]:
         return _totals(plan)
 
-    def get_review_dates(self, plan: Plan) -> dict[str, str] | None:
+    def get_review_dates(self, plan: Plan) -> dict[str, str | None] | None:
         if plan.review_first_on is None:
             return None
-        return {"first": plan.review_first_on.isoformat(), "next": plan.review_next_on.isoformat()}  # type: ignore[union-attr]
+        # `next` is null once a review ended the plan, or once next year's plan replaced it.
+        following = plan.review_next_on.isoformat() if plan.review_next_on else None
+        return {"first": plan.review_first_on.isoformat(), "next": following}
 
     def get_decision(self, plan: Plan) -> dict[str, Any] | None:
         decision = selectors.plan_latest_decision(plan)
-        return DecisionSerializer(decision).data if decision else None
+        return self._decision_serializer.to_representation(decision) if decision else None
+
+    @cached_property
+    def _decision_serializer(self) -> DecisionSerializer:
+        # One for the whole list: a serializer built per row deep-copies its fields each time, which was most of a
+        # page of plans' time at scale (issue 19).
+        return DecisionSerializer(context=self.context)
+
+    @extend_schema_field(SharedSerializer(allow_null=True))
+    def get_shared(self, plan: Plan) -> dict[str, Any] | None:
+        if plan.shared_at is None:
+            return None
+        return {"at": _DATETIME.to_representation(plan.shared_at), "digest": plan.shared_digest}
 
 
 class ReviewSerializer(PlanSerializer):
@@ -179,70 +223,6 @@ class ReviewSerializer(PlanSerializer):
         if plan.submitted_at is None:
             return None
         return (timezone.localdate() - timezone.localdate(plan.submitted_at)).days
-
-
-class SnapshotBudgetSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Budget
-        fields = [
-            "id",
-            "council",
-            "eligibility",
-            "annual_amount",
-            "client_contribution",
-            "assessed_on",
-            "review_on",
-            "outcomes",
-            "payment_route",
-        ]
-
-
-class SnapshotLineSerializer(LineSerializer):
-    listing = serializers.SerializerMethodField()  # type: ignore[assignment]
-
-    def get_listing(self, line: PlanLine) -> dict[str, Any] | None:
-        listing = line.listing
-        if listing is None:
-            return None
-        return {
-            "id": listing.pk,
-            "title": listing.title,
-            "organization": {"id": listing.organization_id, "name": listing.organization.name},
-        }
-
-
-class PlanSnapshotSerializer(serializers.ModelSerializer):
-    """What a submission freezes: the whole plan, its totals and its check."""
-
-    client = PersonSerializer(read_only=True)
-    broker = PersonSerializer(read_only=True)
-    budget = SnapshotBudgetSerializer(read_only=True)
-    outcomes = serializers.SerializerMethodField()
-    lines = SnapshotLineSerializer(many=True, read_only=True)
-    totals = serializers.SerializerMethodField()
-    check = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Plan
-        fields = [
-            "id",
-            "client",
-            "broker",
-            "budget",
-            "version",
-            "summary",
-            "outcomes",
-            "lines",
-            "totals",
-            "check",
-            "client_agreed_at",
-        ]
-
-    get_outcomes = PlanSerializer.get_outcomes
-    get_totals = PlanSerializer.get_totals
-
-    def get_check(self, plan: Plan) -> dict[str, Any]:
-        return selectors.plan_run_check(plan).as_dict()
 
 
 class VersionSerializer(serializers.ModelSerializer):
@@ -263,40 +243,84 @@ class VersionDetailSerializer(VersionSerializer):
         fields = [*VersionSerializer.Meta.fields, "snapshot"]
 
 
-class EventSerializer(serializers.ModelSerializer):
-    by = PersonSerializer(read_only=True, allow_null=True)
-    at = serializers.DateTimeField(source="created_at", read_only=True)
-
-    class Meta:
-        model = PlanEvent
-        fields = ["id", "action", "by", "from_status", "to_status", "version", "data", "at"]
-
-    def to_representation(self, event: PlanEvent) -> dict[str, Any]:
-        data = super().to_representation(event)
-        data["from"], data["to"] = event.from_status or None, event.to_status
-        return data
-
-
-class PlanCreateSerializer(serializers.Serializer):
+class PlanCreateSerializer(StrictJSON, serializers.Serializer):
     client = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
     budget = serializers.PrimaryKeyRelatedField(queryset=Budget.objects.all())
 
 
-class OutcomeDescriptionSerializer(serializers.Serializer):
+class OutcomeDescriptionSerializer(StrictJSON, serializers.Serializer):
     code = serializers.ChoiceField(choices=Outcome.choices)
     description = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
 
 
-class PlanUpdateSerializer(serializers.Serializer):
+class PlanUpdateSerializer(StrictJSON, serializers.Serializer):
     summary = serializers.CharField(max_length=10000, allow_blank=True, required=False)
-    outcomes = OutcomeDescriptionSerializer(many=True, required=False)
-
-
-class ReasonsSerializer(serializers.Serializer):
-    reasons = serializers.ListField(
-        child=serializers.CharField(max_length=2000, allow_blank=False), allow_empty=False, max_length=50
+    outcomes = OutcomeDescriptionSerializer(many=True, required=False, max_length=len(Outcome.values))  # type: ignore[call-arg]
+    budget = serializers.PrimaryKeyRelatedField(
+        queryset=Budget.objects.all(), required=False, help_text="Move the plan to the client's current budget."
     )
 
 
-class NoteSerializer(serializers.Serializer):
+class AgreeSerializer(StrictJSON, serializers.Serializer):
+    digest = serializers.CharField(max_length=64, help_text="The `shared.digest` of the version the client read.")
+
+
+class ReasonsSerializer(StrictJSON, serializers.Serializer):
+    # The service says when reasons are missing, after it has checked the person (403 comes before 400).
+    reasons = serializers.ListField(
+        child=serializers.CharField(max_length=2000, allow_blank=True), required=False, default=list, max_length=50
+    )
+
+
+class NoteSerializer(StrictJSON, serializers.Serializer):
     note = serializers.CharField(max_length=5000, allow_blank=True, required=False, default="")
+
+
+# --- After approval: reviews of a plan ----------------------------------------------------------------------------
+
+
+class ReviewOutcomeSerializer(StrictJSON, serializers.Serializer):
+    code = serializers.ChoiceField(choices=Outcome.choices)
+    progress = serializers.ChoiceField(choices=ReviewProgress.choices)
+    note = serializers.CharField(max_length=5000, allow_blank=True, required=False, default="")
+
+
+class PlanReviewCreateSerializer(StrictJSON, serializers.Serializer):
+    """What a reviewer sends; that every assessed outcome is there is checked by the service (it knows the plan)."""
+
+    held_on = serializers.DateField()
+    outcomes = ReviewOutcomeSerializer(many=True, max_length=len(Outcome.values) * 2)  # type: ignore[call-arg]
+    client_view = serializers.CharField(max_length=10000, allow_blank=True, required=False, default="")
+    summary = serializers.CharField(max_length=10000, allow_blank=True, required=False, default="")
+    result = serializers.ChoiceField(choices=ReviewResult.choices)
+
+
+class OutcomeViewSerializer(serializers.ModelSerializer):
+    by = PersonSerializer(read_only=True)
+
+    class Meta:
+        model = OutcomeView
+        fields = ["outcome", "by", "text", "updated_at"]
+
+
+class PlanReviewSerializer(serializers.ModelSerializer):
+    by = PersonSerializer(read_only=True)
+    outcomes = ReviewOutcomeSerializer(many=True, read_only=True)
+    views = OutcomeViewSerializer(source="views_before", many=True, read_only=True)
+
+    class Meta:
+        model = PlanReview
+        fields = [
+            "id",
+            "plan",
+            "held_on",
+            "outcomes",
+            "client_view",
+            "summary",
+            "result",
+            "next_review_on",
+            "views",
+            "by",
+            "created_at",
+        ]
+        read_only_fields = fields

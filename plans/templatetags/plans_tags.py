@@ -100,7 +100,8 @@ def client_plans_panel(context: template.Context) -> dict[str, Any]:
     if user is None or not user.is_authenticated or user.role != Role.CLIENT:
         return {"show": False}
     plans = list(selectors.plans_visible_to(user).order_by("-updated_at")[:PANEL_SIZE])
-    return {"show": True, "plans": plans, "budget": selectors.budget_current(user)}
+    budget = selectors.budget_current(user)
+    return {"show": True, "person": user, "plans": plans, "budget": budget, "payment": presenters.payment_info(budget)}
 
 
 @register.inclusion_tag("plans/_dashboard_broker.html", takes_context=True)
@@ -139,7 +140,8 @@ EVENT_LABELS = {
     "line_added": "Line added",
     "line_updated": "Line changed",
     "line_removed": "Line removed",
-    "agreed": "Client agreed",
+    "shared": "Shared with the client",
+    "agreed": "Client agreed to the shared version",
     "submitted": "Sent to KMPT",
     "checks_failed": "Automatic checks found problems",
     "review_started": "Review started",
@@ -150,9 +152,109 @@ EVENT_LABELS = {
     "withdrawn": "Withdrawn",
     "change_asked": "Client asked the broker for a change",
     "workflow_failed": "Processing failed (will be retried)",
+    "review_held": "Review held",
+    "outcome_views_given": "Client or broker said how it is going",
+    "renewal_started": "Started as next year's plan",
+    "renewed": "Next year's plan started",
+    "superseded": "Replaced by next year's plan",
+    "changed_outside_the_service_insert": "Added directly in the database",
+    "changed_outside_the_service_update": "Changed directly in the database",
+    "changed_outside_the_service_delete": "Deleted directly in the database",
 }
 
 
 @register.filter
 def event_label(action: str) -> str:
     return EVENT_LABELS.get(action, action.replace("_", " ").capitalize())
+
+
+@register.filter
+def when(value: Any) -> str:
+    """ "1 November 2026, 14:05" from a datetime or an ISO 8601 string, in the site's time zone."""
+    from django.utils import timezone
+    from django.utils.dateparse import parse_datetime
+
+    moment = parse_datetime(value) if isinstance(value, str) else value
+    if moment is None:
+        return ""
+    return timezone.localtime(moment).strftime("%-d %B %Y, %H:%M")
+
+
+@register.filter
+def get_item(mapping: Any, key: Any) -> Any:
+    return mapping.get(key, []) if hasattr(mapping, "get") else []
+
+
+@register.filter
+def payment_route_label(code: str) -> str:
+    from plans.models import PaymentRoute
+
+    return PaymentRoute(code).label if code in PaymentRoute.values else code
+
+
+@register.filter
+def day(value: Any) -> str:
+    """ "1 November 2026" from a date, a datetime or an ISO 8601 string."""
+    import datetime
+
+    from django.utils import timezone
+    from django.utils.dateparse import parse_date, parse_datetime
+
+    if isinstance(value, str):
+        value = parse_datetime(value) or parse_date(value[:10])
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value.strftime("%-d %B %Y") if isinstance(value, datetime.date) else ""
+
+
+@register.filter
+def date_parts(field: Any) -> list[str]:
+    """Day, month and year as typed (a bound form) or from the stored date, for the GOV.UK date input."""
+    value = field.value()
+    if not isinstance(value, list | tuple):
+        value = field.field.widget.decompress(value)
+    return ["" if part is None else str(part) for part in value]
+
+
+@register.filter
+def money_or_free(value: Any) -> str:
+    """ "Free" for nothing to pay, else £1,234.50."""
+    try:
+        if Decimal(str(value)) == 0:
+            return "Free"
+    except (InvalidOperation, ValueError):
+        return ""
+    return money(value)
+
+
+UNIT_WORDS = {"session": "a session", "hour": "an hour", "week": "a week", "month": "a month", "year": "a year"}
+
+
+@register.filter
+def price(listing: Any) -> str:
+    """What a listing costs in plain words: "Free", "£45.00 one-off", "£25.00 a session"."""
+    cost = getattr(listing, "cost", None)
+    if cost is None:
+        return "Ask the provider"
+    if Decimal(str(cost)) == 0:
+        return "Free"
+    unit = getattr(listing, "cost_unit", "") or "session"
+    if unit == "once":
+        return f"{money(cost)} one-off"
+    return f"{money(cost)} {UNIT_WORDS.get(unit, 'a ' + unit)}"
+
+
+@register.filter
+def line_cost(line: Any) -> str:
+    """A line's cost in plain words: "Free", "£45.00 one-off" or "£1,300.00 a year" (a frozen line is a dict)."""
+    frequency = line.get("frequency") if isinstance(line, dict) else line.frequency
+    cost = line.get("annual_cost") if isinstance(line, dict) else line.annual_cost
+    if Decimal(str(cost)) == 0:
+        return "Free"
+    return f"{money(cost)} one-off" if frequency == Frequency.ONCE else f"{money(cost)} a year"
+
+
+@register.filter
+def outcome_short(code: str) -> str:
+    """The outcome's short everyday name, for clients (the full Care Act name goes beside it as a hint)."""
+    return presenters.outcome_short(code)

@@ -5,6 +5,7 @@ from plans import services
 from plans.models import Plan
 from tests.factories import UserFactory
 from tests.plans.factories import LineFactory, PlanFactory
+from tests.plans.helpers import agree
 
 
 @pytest.fixture
@@ -19,7 +20,7 @@ def plan(db, client_user, broker_user, reviewer_user):
 @pytest.fixture
 def submitted_plan(plan, client_user):
     """The plan agreed and submitted (the workflow task is not run)."""
-    services.plan_agree(plan=plan, by=client_user)
+    agree(plan, client_user)
     services.plan_submit(plan=plan, by=client_user)
     return Plan.objects.get(pk=plan.pk)
 

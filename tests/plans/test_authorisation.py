@@ -5,6 +5,7 @@ import pytest
 from plans import services
 from plans.models import Plan
 from tests.plans.factories import BudgetFactory, EngagementFactory
+from tests.plans.helpers import agree, share
 
 ROLES = ["client", "other_client", "broker", "other_broker", "provider", "reviewer", "admin", "anonymous"]
 
@@ -125,7 +126,7 @@ READS = ["", "/check", "/lines", "/versions", "/events"]
 def test_plan_reads(api, people, plan, role, draft, submitted, suffix):
     url = f"/api/v1/plans/{plan.pk}{suffix}"
     assert call(api, people, role, "get", url).status_code == draft
-    services.plan_agree(plan=plan, by=people["client"])
+    agree(plan, people["client"])
     services.plan_submit(plan=plan, by=people["client"])
     assert call(api, people, role, "get", url).status_code == submitted
 
@@ -142,7 +143,7 @@ def test_plan_list_anonymous(api, plan):
 
 
 def test_reviewer_lists_submitted_plans(api, people, plan):
-    services.plan_agree(plan=plan, by=people["client"])
+    agree(plan, people["client"])
     services.plan_submit(plan=plan, by=people["client"])
     assert call(api, people, "reviewer", "get", "/api/v1/plans").json()["count"] == 1
 
@@ -209,7 +210,25 @@ def test_plan_writes_after_submission(api, people, submitted_plan, role, expecte
     ],
 )
 def test_agree(api, people, plan, role, expected):
-    assert call(api, people, role, "post", f"/api/v1/plans/{plan.pk}/agree").status_code == expected
+    digest = share(plan).shared_digest
+    assert call(api, people, role, "post", f"/api/v1/plans/{plan.pk}/agree", {"digest": digest}).status_code == expected
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        ("client", 403),
+        ("broker", 200),
+        ("other_client", 404),
+        ("other_broker", 404),
+        ("provider", 404),
+        ("reviewer", 404),
+        ("admin", 404),
+        ("anonymous", 401),
+    ],
+)
+def test_share(api, people, plan, role, expected):
+    assert call(api, people, role, "post", f"/api/v1/plans/{plan.pk}/share").status_code == expected
 
 
 @pytest.mark.parametrize(
@@ -226,7 +245,7 @@ def test_agree(api, people, plan, role, expected):
     ],
 )
 def test_submit(api, people, plan, role, expected):
-    services.plan_agree(plan=plan, by=people["client"])
+    agree(plan, people["client"])
     assert call(api, people, role, "post", f"/api/v1/plans/{plan.pk}/submit").status_code == expected
 
 

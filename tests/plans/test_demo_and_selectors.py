@@ -5,6 +5,7 @@ from plans import demo, selectors, services
 from plans.models import Budget, Plan
 from tests.factories import UserFactory
 from tests.plans.factories import ListingFactory
+from tests.plans.helpers import agree
 
 
 def test_demo_seed_is_idempotent_and_uses_listings(db):
@@ -31,7 +32,7 @@ def test_demo_seed_without_listings(db):
 
 def test_reviewer_can_see_client_once_a_plan_was_submitted(plan, client_user, reviewer_user, broker_user):
     assert not selectors.reviewer_can_see_client(reviewer_user, client_user)
-    services.plan_agree(plan=plan, by=client_user)
+    agree(plan, client_user)
     services.plan_submit(plan=plan, by=client_user)
     assert selectors.reviewer_can_see_client(reviewer_user, client_user)
     assert not selectors.reviewer_can_see_client(broker_user, client_user)

@@ -61,7 +61,10 @@ def test_broker_builds_a_plan_from_listings_and_submits_it(api, client_user, bro
     assert ("possible_prohibited", pub["id"]) in codes
     assert check["totals"] == {"annual": "1144.00", "budget": "1000.00", "remaining": "-144.00"}
 
-    client.post(f"{url}/agree")
+    not_shareable = broker.post(f"{url}/share")
+    assert not_shareable.status_code == 400 and not_shareable.json()["code"] == "check_failed"
+    nothing_shared = client.post(f"{url}/agree", {"digest": "anything"}, format="json")
+    assert nothing_shared.status_code == 409 and nothing_shared.json()["code"] == "not_shared"
     refused = client.post(f"{url}/submit")
     assert refused.status_code == 400 and refused.json()["code"] == "check_failed"
     assert {issue["code"] for issue in refused.json()["issues"]} >= {"over_budget", "prohibited_spend"}
@@ -83,7 +86,9 @@ def test_broker_builds_a_plan_from_listings_and_submits_it(api, client_user, bro
     not_agreed = client.post(f"{url}/submit")
     assert not_agreed.status_code == 400 and not_agreed.json()["code"] == "not_agreed"
 
-    assert client.post(f"{url}/agree").status_code == 200
+    shared = broker.post(f"{url}/share").json()["shared"]
+    assert client.post(f"{url}/agree", {}, format="json").status_code == 400  # the digest is required
+    assert client.post(f"{url}/agree", {"digest": shared["digest"]}, format="json").status_code == 200
     submitted = client.post(f"{url}/submit")
     assert submitted.status_code == 202, submitted.json()
     assert submitted.json()["status"] == "submitted" and submitted.json()["version"] == 1

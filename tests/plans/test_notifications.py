@@ -18,6 +18,7 @@ from plans.models import Notification, Plan, Reminder
 from plans.notifications import reminders_send, working_days_since
 from plans.tasks import process_submission
 from tests.factories import UserFactory
+from tests.plans.helpers import agree
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +44,13 @@ def emails_to(user):
 def test_the_whole_workflow_tells_each_person_once_per_step(
     run_after_commit, plan, client_user, broker_user, reviewer_user
 ):
-    run_after_commit(services.plan_agree, plan=plan, by=client_user)
+    run_after_commit(services.plan_share, plan=plan, by=broker_user)
+    assert [m.subject for m in mail.outbox] == ["Your support plan is ready for you to read"]
+    assert emails_to(client_user) == mail.outbox  # the client hears of what was shared, not of the edits before
+
+    mail.outbox.clear()
+    plan.refresh_from_db()
+    run_after_commit(services.plan_agree, plan=plan, by=client_user, digest=plan.shared_digest)
     assert [m.subject for m in mail.outbox] == ["A client agreed to their support plan"]
     assert emails_to(broker_user) == mail.outbox
 
@@ -65,7 +72,9 @@ def test_the_whole_workflow_tells_each_person_once_per_step(
     line = plan.lines.get()
     run_after_commit(services.line_update, line=line, by=broker_user, description="Art class at the Beaney")
     run_after_commit(services.line_update, line=line, by=broker_user, units=Decimal("2"))
-    assert [m.subject for m in mail.outbox] == ["Your support plan is being changed"]  # once, not per edit
+    assert mail.outbox == []  # the broker's work in progress is not news to the client
+    run_after_commit(services.plan_share, plan=plan, by=broker_user)
+    assert [m.subject for m in mail.outbox] == ["Your support plan is ready for you to read"]
     assert emails_to(client_user) == mail.outbox
 
     kinds = Counter(Notification.objects.filter(plan=plan).values_list("recipient__role", "kind"))
@@ -77,15 +86,15 @@ def test_the_whole_workflow_tells_each_person_once_per_step(
         ("reviewer", "review_assigned"): 1,
         ("client", "changes_requested"): 1,
         ("broker", "changes_requested"): 1,
-        ("client", "reopened"): 1,
+        ("client", "shared"): 2,
     }
 
 
 def test_no_email_subject_carries_personal_details(run_after_commit, plan, client_user, broker_user, reviewer_user):
-    run_after_commit(services.plan_agree, plan=plan, by=client_user)
+    run_after_commit(agree, plan=plan, client=client_user)
     run_after_commit(services.plan_submit, plan=plan, by=broker_user)
     run_after_commit(services.plan_decide, plan=plan, by=reviewer_user, outcome="approved", note="Lovely")
-    assert len(mail.outbox) == 6
+    assert len(mail.outbox) == 7
     for message in mail.outbox:
         for detail in (client_user.name, client_user.email, broker_user.name, "Lovely", "Weekly art class"):
             assert detail not in message.subject
@@ -169,7 +178,7 @@ def test_a_resubmission_is_a_new_occasion(waiting_since_monday, reviewer_user, b
     reminders_send(today=MONDAY + datetime.timedelta(days=7))
     services.plan_decide(plan=waiting_since_monday, by=reviewer_user, outcome="changes_requested", reasons=["More"])
     services.line_update(line=waiting_since_monday.lines.get(), by=broker_user, units=Decimal("2"))
-    services.plan_agree(plan=waiting_since_monday, by=client_user)
+    agree(waiting_since_monday, client_user)
     services.plan_submit(plan=waiting_since_monday, by=client_user)
     process_submission(waiting_since_monday.pk, 2)
     Plan.objects.filter(pk=waiting_since_monday.pk).update(
@@ -203,6 +212,7 @@ def test_reminder_emails_leave_after_commit(run_after_commit, waiting_since_mond
 
 
 def test_the_centre_shows_unread_counts_and_the_page_marks_them_read(submitted_plan, client_user, reviewer_user):
+    client_user.notifications.update(read_at=timezone.now())  # what came before (the plan was shared)
     process_submission(submitted_plan.pk, submitted_plan.version)
     request = RequestFactory().get("/")
     request.user = client_user
@@ -211,7 +221,7 @@ def test_the_centre_shows_unread_counts_and_the_page_marks_them_read(submitted_p
 
     client = Client()
     client.force_login(client_user)
-    notice = client_user.notifications.get()
+    notice = client_user.notifications.get(kind="review_started")
     response = client.post(f"/notifications/{notice.pk}/read/")
     assert response.status_code == 302 and response["Location"] == f"/plans/{submitted_plan.pk}/"
     notice.refresh_from_db()
@@ -222,7 +232,7 @@ def test_the_centre_shows_unread_counts_and_the_page_marks_them_read(submitted_p
 
 def test_nobody_reads_someone_elses_notifications(submitted_plan, client_user, broker_user):
     process_submission(submitted_plan.pk, submitted_plan.version)
-    notice = client_user.notifications.get()
+    notice = client_user.notifications.get(kind="review_started")
     client = Client()
     client.force_login(broker_user)
     assert client.post(f"/notifications/{notice.pk}/read/").status_code == 404
@@ -247,3 +257,31 @@ def test_the_dashboard_panels_need_only_the_request(submitted_plan, client_user,
         html = Template(panels).render(Context({"request": request}))
         assert expected in html, user.role
         assert html.count("<section") == 1
+
+
+def test_recording_a_budget_tells_the_client_and_their_broker(
+    run_after_commit, client_user, broker_user, reviewer_user
+):
+    from datetime import date
+
+    from tests.plans.factories import EngagementFactory
+
+    EngagementFactory(client=client_user, broker=broker_user)
+    mail.outbox.clear()
+    run_after_commit(
+        services.budget_record,
+        by=reviewer_user, client=client_user, council="kent", eligibility="substantial",
+        annual_amount=Decimal("1800.00"), assessed_on=date(2026, 11, 1), review_on=date(2027, 11, 1),
+        outcomes=["relationships"], payment_route="kent_card",
+    )  # fmt: skip
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([client_user.email, broker_user.email])
+    assert all("1,800" not in m.subject and "116 123" in m.body for m in mail.outbox)
+    assert client_user.notifications.get().kind == "budget_recorded"
+
+
+def test_every_email_links_to_the_sites_own_address(run_after_commit, plan, broker_user, settings):
+    settings.SITE_URL = "https://waymark.kent.example"
+    mail.outbox.clear()
+    run_after_commit(services.plan_share, plan=plan, by=broker_user)
+    assert mail.outbox and all("https://waymark.kent.example/" in m.body for m in mail.outbox)
+    assert not any("localhost" in m.body for m in mail.outbox)

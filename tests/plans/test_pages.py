@@ -8,10 +8,11 @@ from django.test import Client
 
 from accounts.models import Role
 from plans import services
-from plans.models import Budget, Plan, PlanEvent, PlanStatus
+from plans.models import Budget, Plan, PlanStatus
 from plans.tasks import process_submission
 from tests.factories import UserFactory
 from tests.plans.factories import BudgetFactory, EngagementFactory, LineFactory, ListingFactory
+from tests.plans.helpers import agree, plan_events, share
 
 pytestmark = pytest.mark.django_db
 
@@ -34,8 +35,14 @@ def people(client_user, broker_user, reviewer_user, others):
     }
 
 
+def decide(reviewer: Client, plan, answers: dict, **kwargs):
+    """A decision as a reviewer makes it: the answers, then the confirm button on the check-your-answers page."""
+    reviewer.post(f"/reviews/{plan.pk}/decide/", answers)
+    return reviewer.post(f"/reviews/{plan.pk}/decide/", {"confirm": "yes"}, **kwargs)
+
+
 def in_review(plan, client_user):
-    services.plan_agree(plan=plan, by=client_user)
+    agree(plan, client_user)
     services.plan_submit(plan=plan, by=client_user)
     process_submission(plan.pk, plan.version)
     return Plan.objects.get(pk=plan.pk)
@@ -125,7 +132,8 @@ def test_only_the_broker_changes_lines(who, people, plan):
 @pytest.mark.parametrize("who", ["broker", "reviewer", "other_client"])
 def test_only_the_client_agrees_and_asks_for_changes(who, people, plan):
     client = as_user(people[who])
-    agree = client.post(f"/plans/{plan.pk}/agree/")
+    share(plan)
+    agree = client.post(f"/plans/{plan.pk}/agree/", {"digest": Plan.objects.get(pk=plan.pk).shared_digest})
     ask = client.post(f"/plans/{plan.pk}/ask/", {"message": "More yoga please"})
     expected = 403 if who == "broker" else 404
     assert (agree.status_code, ask.status_code) == (expected, expected)
@@ -136,11 +144,11 @@ def test_only_the_plans_reviewer_decides_and_others_must_take_over_first(plan, c
     plan = in_review(plan, client_user)
     other = as_user(people["other_reviewer"])
     page = other.get(f"/reviews/{plan.pk}/")
-    assert "Take over this review" in page.content.decode() and "Record the decision" not in page.content.decode()
+    assert "Take over this review" in page.content.decode() and "Your decision" not in page.content.decode()
     assert other.post(f"/reviews/{plan.pk}/decide/", {"outcome": "approved"}).status_code == 403
     assert Plan.objects.get(pk=plan.pk).status == PlanStatus.IN_REVIEW
     other.post(f"/reviews/{plan.pk}/claim/")
-    assert other.post(f"/reviews/{plan.pk}/decide/", {"outcome": "approved"}).status_code == 302
+    assert decide(other, plan, {"outcome": "approved"}).status_code == 302
     assert Plan.objects.get(pk=plan.pk).status == PlanStatus.APPROVED
 
 
@@ -309,11 +317,13 @@ def test_a_broker_cannot_start_a_plan_for_a_client_they_do_not_work_with(broker_
 
 def test_the_client_reads_the_plan_in_plain_english_agrees_and_sends_it(plan, client_user):
     client = as_user(client_user)
+    before = client.get(f"/plans/{plan.pk}/").content.decode()
+    assert "is writing your plan" in before and "I agree with this plan" not in before  # nothing half-built
+    share(plan)
     page = client.get(f"/plans/{plan.pk}/").content.decode()
     for words in (
         "What",
         "How often",
-        "What for",
         "Every week: 1 at £10.00 each",
         "£520.00 a year",
         "Left over",
@@ -322,7 +332,9 @@ def test_the_client_reads_the_plan_in_plain_english_agrees_and_sends_it(plan, cl
         "Sent to KMPT",
     ):
         assert words in page, words
-    assert client.post(f"/plans/{plan.pk}/agree/").status_code == 302
+    digest = Plan.objects.get(pk=plan.pk).shared_digest
+    assert f'value="{digest}"' in page  # the agreement names the version read
+    assert client.post(f"/plans/{plan.pk}/agree/", {"digest": digest}).status_code == 302
     assert "You agreed on" in client.get(f"/plans/{plan.pk}/").content.decode()
     client.post(f"/plans/{plan.pk}/submit/")
     assert Plan.objects.get(pk=plan.pk).status == PlanStatus.SUBMITTED
@@ -330,13 +342,16 @@ def test_the_client_reads_the_plan_in_plain_english_agrees_and_sends_it(plan, cl
     assert 'hx-trigger="every 3s"' in status and "Automatic checks" in status
 
 
-def test_the_client_asks_the_broker_for_a_change(plan, client_user, broker_user):
+def test_the_client_asks_the_broker_for_a_change_in_their_conversation(plan, client_user, broker_user):
+    from brokers.models import Message
+
     response = as_user(client_user).post(f"/plans/{plan.pk}/ask/", {"message": "Could I try swimming instead?"})
     assert response.status_code == 302
-    assert PlanEvent.objects.filter(plan=plan, action="change_asked", by=client_user).exists()
-    notice = broker_user.notifications.get()
-    assert "Could I try swimming instead?" in notice.text
-    assert "swimming" not in str(PlanEvent.objects.get(action="change_asked").data)
+    event = plan_events(plan).get(action="change_asked")
+    assert event.by == client_user
+    assert Message.objects.filter(sender=client_user, body="Could I try swimming instead?").exists()
+    assert broker_user.notifications.get().kind == "change_asked"
+    assert "swimming" not in str(event.data) and "swimming" not in broker_user.notifications.get().text
 
 
 def test_withdrawing_asks_first_then_withdraws(plan, broker_user):
@@ -413,7 +428,7 @@ def test_the_queue_shows_the_oldest_first_with_filters_and_claims(people, review
     plans = []
     for days in (1, 12, 3):
         plan = LineFactory(plan__budget__recorded_by=reviewer_user).plan
-        services.plan_agree(plan=plan, by=plan.client)
+        agree(plan, plan.client)
         services.plan_submit(plan=plan, by=plan.client)
         Plan.objects.filter(pk=plan.pk).update(submitted_at=timezone.now() - timedelta(days=days))
         plans.append(plan)
@@ -448,7 +463,7 @@ def test_the_review_page_shows_what_a_reviewer_needs_and_interest_stands_out(
         "Personal budget and outcomes",
         "The version under review",
         "What happened",
-        "Record the decision",
+        "Your decision",
         "Pottery at Jo&#x27;s studio",
         "Review started",
         "Sent to KMPT",
@@ -462,9 +477,7 @@ def test_asking_for_changes_or_declining_needs_reasons(plan, client_user, review
     response = reviewer.post(f"/reviews/{plan.pk}/decide/", {"outcome": "declined", "reasons": "  "})
     assert response.status_code == 200 and "Give at least one reason" in response.content.decode()
     assert Plan.objects.get(pk=plan.pk).status == PlanStatus.IN_REVIEW
-    reviewer.post(
-        f"/reviews/{plan.pk}/decide/", {"outcome": "changes_requested", "reasons": "Name the venue\nAdd times"}
-    )
+    decide(reviewer, plan, {"outcome": "changes_requested", "reasons": "Name the venue\nAdd times"})
     plan.refresh_from_db()
     assert plan.status == PlanStatus.CHANGES_REQUESTED
     assert plan.decisions.get().reasons == ["Name the venue", "Add times"]

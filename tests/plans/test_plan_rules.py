@@ -7,16 +7,17 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from config.api import InvalidTransition, NotAllowed
+from config.errors import InvalidTransition, NotAllowed
 from plans import services
 from plans.models import Decision, Plan, PlanStatus, PlanVersion
 from plans.services import PlanError
 from providers.models import ListingStatus
 from tests.plans.factories import BudgetFactory, EngagementFactory, LineFactory, ListingFactory, PlanFactory
+from tests.plans.helpers import agree, plan_events, share
 
 
 def submit(plan, client):
-    services.plan_agree(plan=plan, by=client)
+    agree(plan, client)
     return services.plan_submit(plan=plan, by=client)
 
 
@@ -54,7 +55,7 @@ def test_edits_before_the_first_submission_stay_on_version_one(plan, broker_user
 
 @pytest.mark.parametrize("write", ["update", "add", "change", "remove"])
 def test_any_write_clears_agreement_and_reopens_changes_requested(plan, client_user, broker_user, write):
-    services.plan_agree(plan=plan, by=client_user)
+    agree(plan, client_user)
     set_status(plan, PlanStatus.CHANGES_REQUESTED)
     line = plan.lines.get()
     {
@@ -66,9 +67,9 @@ def test_any_write_clears_agreement_and_reopens_changes_requested(plan, client_u
         "remove": lambda: services.line_remove(line=line, by=broker_user),
     }[write]()
     plan.refresh_from_db()
-    assert plan.client_agreed_at is None and plan.agreed_version is None
+    assert plan.client_agreed_at is None and plan.agreed_digest == "" and plan.shared_at is None
     assert plan.status == PlanStatus.DRAFT
-    assert plan.events.last().from_status == PlanStatus.CHANGES_REQUESTED
+    assert plan_events(plan).last().from_state == PlanStatus.CHANGES_REQUESTED
 
 
 @pytest.mark.parametrize(
@@ -87,7 +88,7 @@ def test_withdraw_transitions(plan, broker_user, status, allowed):
     set_status(plan, status)
     if allowed:
         assert services.plan_withdraw(plan=plan, by=broker_user).status == PlanStatus.WITHDRAWN
-        assert plan.events.last().from_status == status
+        assert plan_events(plan).last().from_state == status
     else:
         with pytest.raises(InvalidTransition):
             services.plan_withdraw(plan=plan, by=broker_user)
@@ -95,9 +96,10 @@ def test_withdraw_transitions(plan, broker_user, status, allowed):
 
 @pytest.mark.parametrize("status", ["submitted", "in_review", "changes_requested", "approved", "declined", "withdrawn"])
 def test_submit_and_agree_refused_outside_draft(plan, client_user, status):
+    digest = share(plan).shared_digest
     set_status(plan, status)
     with pytest.raises(InvalidTransition):
-        services.plan_agree(plan=plan, by=client_user)
+        services.plan_agree(plan=plan, by=client_user, digest=digest)
     with pytest.raises(InvalidTransition):
         services.plan_submit(plan=plan, by=client_user)
 
@@ -324,4 +326,4 @@ def test_two_concurrent_line_adds_keep_both_lines(client_user, broker_user):
         thread.join()
     assert errors == []
     assert sorted(plan.lines.values_list("description", flat=True)) == ["Line 0", "Line 1"]
-    assert plan.events.filter(action="line_added").count() == 2
+    assert plan_events(plan).filter(action="line_added").count() == 2

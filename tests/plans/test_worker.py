@@ -14,11 +14,12 @@ from plans import services
 from plans.models import Decision, Plan, PlanVersion
 from plans.tasks import sweep_stuck_submissions
 from tests.plans.factories import LineFactory, PlanFactory
+from tests.plans.helpers import agree
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
-def wait_for(plan_id, status, timeout=20.0):
+def wait_for(plan_id, status, timeout=60.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         plan = Plan.objects.get(pk=plan_id)
@@ -38,7 +39,8 @@ def plan(client_user, broker_user, reviewer_user):
 def test_the_whole_journey_on_a_real_worker(celery_worker_real, api, plan, client_user, broker_user, reviewer_user):
     client, broker, reviewer = api(client_user), api(broker_user), api(reviewer_user)
     url = f"/api/v1/plans/{plan.pk}"
-    client.post(f"{url}/agree")
+    digest = broker.post(f"{url}/share").json()["shared"]["digest"]
+    client.post(f"{url}/agree", {"digest": digest}, format="json")
     assert client.post(f"{url}/submit").status_code == 202
     assert wait_for(plan.pk, "in_review").reviewer == reviewer_user
 
@@ -51,7 +53,8 @@ def test_the_whole_journey_on_a_real_worker(celery_worker_real, api, plan, clien
         == 200
     )
     assert client.get(url).json()["version"] == 2
-    client.post(f"{url}/agree")
+    digest = broker.post(f"{url}/share").json()["shared"]["digest"]
+    client.post(f"{url}/agree", {"digest": digest}, format="json")
     assert broker.post(f"{url}/submit").status_code == 202
     wait_for(plan.pk, "in_review")
 
@@ -61,7 +64,7 @@ def test_the_whole_journey_on_a_real_worker(celery_worker_real, api, plan, clien
         (1, "changes_requested"),
         (2, "approved"),
     ]
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while PlanVersion.objects.filter(plan=plan, pdf__isnull=True).exists() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not PlanVersion.objects.filter(plan=plan, pdf__isnull=True).exists(), "the pdf queue was not consumed"
@@ -78,7 +81,7 @@ def test_an_unreachable_broker_loses_nothing(api, plan, client_user, reviewer_us
 
     request.addfinalizer(lambda: point_at(original))
     point_at("redis://127.0.0.1:6399/0")  # nothing listens there
-    services.plan_agree(plan=plan, by=client_user)
+    agree(plan, client_user)
     started = time.monotonic()
     response = api(client_user).post(f"/api/v1/plans/{plan.pk}/submit")
     assert response.status_code == 202 and response.json()["status"] == "submitted"
@@ -95,7 +98,7 @@ def test_an_unreachable_broker_loses_nothing(api, plan, client_user, reviewer_us
 
 
 def test_two_concurrent_decisions_one_wins(api, plan, client_user, reviewer_user):
-    services.plan_agree(plan=plan, by=client_user)
+    agree(plan, client_user)
     services.plan_submit(plan=plan, by=client_user)
     services.submission_process(plan_id=plan.pk, version=1)
     barrier = threading.Barrier(2)
