@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
@@ -12,12 +12,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Role
+from audit.access import note_read
 from brokers import permissions, selectors, services
+from brokers.filters import BrokerSearchFilter, EngagementFilter
+from brokers.languages import ISO_639_1
 from brokers.models import Engagement, Message
 from brokers.serializers import (
     BrokerMeSerializer,
     BrokerMeUpdateSerializer,
-    BrokerSearchSerializer,
     BrokerSerializer,
     EngagementActionSerializer,
     EngagementCreateSerializer,
@@ -25,31 +27,45 @@ from brokers.serializers import (
     FeedbackSerializer,
     MessageSerializer,
 )
+from charter.parsers import JSON_PARSERS
 from charter.permissions import request_user
-from config.api import NotAllowed
+from config.api import SEARCH_WORDS
+from config.choices import Area
+from config.errors import NotAllowed
+from providers.cache import BROKERS, cached_json
 
 
 @extend_schema(
     tags=["brokers"],
     parameters=[
-        OpenApiParameter("q", str, description="Words in the name, bio or specialisms"),
-        OpenApiParameter("area", str, description="An area slug; `kent` also matches its districts"),
-        OpenApiParameter("specialism", str),
-        OpenApiParameter("language", str, description="ISO 639-1 code"),
-        OpenApiParameter("accepting", bool),
-        OpenApiParameter("max_rate", str, description="Highest hourly rate in pounds"),
+        OpenApiParameter("q", SEARCH_WORDS, description="Words in the name, bio or specialisms"),
+        OpenApiParameter("area", str, enum=Area.values, description="An area slug; `kent` also matches its districts"),
+        OpenApiParameter("language", str, enum=sorted(ISO_639_1), description="ISO 639-1 code"),
+        OpenApiParameter(
+            "max_rate",
+            str,
+            # what `BrokerSearchFilter.max_rate` takes: at most 8 digits, 2 of them after the point
+            pattern=r"^(?:0|[1-9][0-9]{0,5})(?:\.[0-9]{1,2})?$",
+            description="Highest hourly rate in pounds, such as 30 or 32.50",
+        ),
     ],
 )
 class BrokerListView(generics.ListAPIView):
-    """Public search of listed brokers, by relevance, then rating."""
+    """Public search of listed brokers, by relevance, then rating (`BrokerSearchFilter` validates every parameter)."""
 
     permission_classes = [AllowAny]
     serializer_class = BrokerSerializer
+    filterset_class = BrokerSearchFilter
 
     def get_queryset(self) -> Any:
-        filters = BrokerSearchSerializer(data=self.request.query_params)
-        filters.is_valid(raise_exception=True)
-        return selectors.brokers_search(**filters.validated_data)
+        return selectors.brokers_listed()
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:  # type: ignore[override]
+        if request.user.is_authenticated:
+            return super().list(request, *args, **kwargs)
+        # the same answer for everyone: kept a moment, emptied by any change to the directory
+        parts = ("api-brokers", request.build_absolute_uri())
+        return cached_json(parts, lambda: super(BrokerListView, self).list(request).data, scopes=(BROKERS,))
 
 
 @extend_schema(tags=["brokers"])
@@ -69,6 +85,8 @@ class BrokerDetailView(APIView):
 @extend_schema(tags=["brokers"])
 class BrokerMeView(APIView):
     """The signed-in broker's own profile, whether they are listed and what is missing; PATCH edits it."""
+
+    parser_classes = JSON_PARSERS
 
     def _profile(self, request: Request) -> Any:
         if request_user(request).role != Role.BROKER:
@@ -101,7 +119,12 @@ class BrokerMeView(APIView):
 
 def _engagement_for(request: Request, pk: int) -> Engagement:
     """The engagement if this person may see it; 404 otherwise, whoever they are."""
-    return get_object_or_404(selectors.engagements_visible_to(request_user(request)).select_related("feedback"), pk=pk)
+    engagement = get_object_or_404(
+        selectors.engagements_visible_to(request_user(request)).select_related("feedback"), pk=pk
+    )
+    if request.method == "GET":  # reading it (by anyone but the client) goes in the client's access log
+        note_read(request_user(request), record="engagement", record_id=engagement.pk, person_id=engagement.client_id)
+    return engagement
 
 
 class MessagesReadSerializer(serializers.Serializer):
@@ -113,14 +136,16 @@ class MessagesReadSerializer(serializers.Serializer):
 class EngagementListView(generics.ListAPIView):
     """The engagements you are a party to (`?status=` filters); a client POSTs to ask a broker for help."""
 
+    parser_classes = JSON_PARSERS
+
     serializer_class = EngagementSerializer
+    filterset_class = EngagementFilter
+    throttle_scopes = {"POST": "email"}  # a request emails the broker
 
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):  # drf-spectacular builds the schema with no user
             return Engagement.objects.none()
         engagements = selectors.engagements_visible_to(request_user(self.request)).select_related("feedback")
-        if wanted := self.request.query_params.get("status"):
-            engagements = engagements.filter(status=wanted)
         return selectors.engagements_with_unread(engagements, request_user(self.request)).order_by("-created_at", "-id")
 
     @extend_schema(request=EngagementCreateSerializer, responses={201: EngagementSerializer})
@@ -150,6 +175,8 @@ class EngagementDetailView(APIView):
 class EngagementActionView(APIView):
     """accept / decline (the broker), withdraw (the client), end (either party)."""
 
+    parser_classes = JSON_PARSERS
+
     action_name = ""
 
     def post(self, request: Request, pk: int) -> Response:
@@ -169,13 +196,16 @@ class EngagementActionView(APIView):
 class MessageListView(generics.ListCreateAPIView):
     """The conversation, oldest first; POST writes to the other party (while requested or active)."""
 
+    parser_classes = JSON_PARSERS
+
     serializer_class = MessageSerializer
+    throttle_scopes = {"POST": "email"}  # each message nudges the other party by email
 
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):
             return Message.objects.none()
         engagement = _engagement_for(self.request, self.kwargs["pk"])
-        if permissions.engagement_party(request_user(self.request), engagement) is None:
+        if not permissions.may_read_conversation(request_user(self.request), engagement):
             # A reviewer may see the engagement, but the conversation belongs to its two parties.
             raise NotAllowed("Only the client and the broker can read their conversation.")
         return selectors.messages_of(engagement)
@@ -194,6 +224,8 @@ class MessageListView(generics.ListCreateAPIView):
 class MessagesReadView(APIView):
     """Mark every message from the other party as read."""
 
+    parser_classes = JSON_PARSERS
+
     def post(self, request: Request, pk: int) -> Response:
         engagement = _engagement_for(request, pk)
         marked = services.messages_mark_read(engagement=engagement, by=request_user(request))
@@ -203,6 +235,8 @@ class MessagesReadView(APIView):
 @extend_schema(tags=["engagements"])
 class FeedbackView(APIView):
     """The client's rating of the broker for this engagement: once, when active or ended."""
+
+    parser_classes = JSON_PARSERS
 
     @extend_schema(responses=FeedbackSerializer)
     def get(self, request: Request, pk: int) -> Response:

@@ -5,9 +5,15 @@ from typing import Any
 
 from accounts.demo import demo_user
 from accounts.models import Role, User
-from brokers.models import BrokerProfile, Engagement, EngagementStatus, Feedback, Message
+from brokers.models import BrokerProfile, Engagement, EngagementStatus, Message
 from brokers.selectors import engagement_open_between
-from brokers.services import broker_interests_set, engagement_request, engagement_transition
+from brokers.services import (
+    broker_interests_set,
+    broker_listing_refresh,
+    engagement_request,
+    engagement_transition,
+    feedback_give,
+)
 from charter.models import Signature, SignatureStatus
 from charter.selectors import charter_current
 from charter.services import signature_create, signature_verify
@@ -197,6 +203,7 @@ def _broker(email: str, name: str, profile: dict[str, Any]) -> User:
     BrokerProfile.objects.update_or_create(
         user=user, defaults={"display_name": name, "accepting_clients": True, **profile}
     )
+    broker_listing_refresh(broker_ids=[user.pk])
     return user
 
 
@@ -215,7 +222,7 @@ def _signed_and_verified(broker: User, admin: User) -> None:
 def _interests(broker: User) -> None:
     from providers.models import Organization
 
-    organization = Organization.objects.order_by("pk").first()
+    organization = Organization.objects.filter(verified_at__isnull=False).order_by("pk").first()
     if organization is not None and not broker.broker_profile.interests.exists():
         broker_interests_set(
             profile=broker.broker_profile,
@@ -239,8 +246,9 @@ def _feedback(admin: User) -> None:
         broker = User.objects.get(email=broker_email)
         if Engagement.objects.filter(client=client, broker=broker).exists():
             continue
+        # An engagement that ended before the demo begins; its feedback goes through the service (stored rating).
         engagement = Engagement.objects.create(client=client, broker=broker, status=EngagementStatus.ENDED)
-        Feedback.objects.create(engagement=engagement, rating=rating, text=text)
+        feedback_give(engagement=engagement, by=client, rating=rating, text=text)
 
 
 def seed() -> None:

@@ -3,32 +3,11 @@ from typing import Any
 
 from django import forms
 
+from brokers.languages import KENT_AND_MEDWAY_LANGUAGES, language_name
 from brokers.models import BrokerProfile, Specialism
-from brokers.services import HOURLY_RATE_MAX, LANGUAGE_CODE
+from brokers.onboarding import PROFILE_CODES
+from brokers.services import HOURLY_RATE_MAX
 from config.choices import Area
-
-LANGUAGE_NAMES = {
-    "en": "English",
-    "pl": "Polish",
-    "ne": "Nepali",
-    "pa": "Punjabi",
-    "ur": "Urdu",
-    "ro": "Romanian",
-    "lt": "Lithuanian",
-    "bg": "Bulgarian",
-    "tr": "Turkish",
-    "ku": "Kurdish",
-    "gu": "Gujarati",
-    "fr": "French",
-    "es": "Spanish",
-    "ar": "Arabic",
-    "bn": "Bengali",
-    "sq": "Albanian",
-}
-
-
-def language_name(code: str) -> str:
-    return LANGUAGE_NAMES.get(code, code)
 
 
 class BrokerSearchForm(forms.Form):
@@ -42,7 +21,7 @@ class BrokerSearchForm(forms.Form):
     language = forms.ChoiceField(
         label="Language",
         required=False,
-        choices=[("", "Any language"), *sorted(LANGUAGE_NAMES.items(), key=lambda i: i[1])],
+        choices=[("", "Any language"), *sorted(KENT_AND_MEDWAY_LANGUAGES, key=lambda i: i[1])],
     )
     max_rate = forms.DecimalField(
         label="Highest hourly rate, in pounds", required=False, min_value=Decimal(0), max_digits=8, decimal_places=2
@@ -72,10 +51,11 @@ class BrokerProfileForm(forms.ModelForm):
     specialisms = forms.MultipleChoiceField(
         label="Specialisms", choices=Specialism.choices, widget=forms.CheckboxSelectMultiple, required=False
     )
-    languages = forms.CharField(
+    languages = forms.MultipleChoiceField(
         label="Languages you can work in",
         required=False,
-        help_text="Two-letter codes separated by commas, for example: en, pl",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Choose every language you can hold a conversation in.",
     )
     hourly_rate = forms.DecimalField(
         label="Hourly rate, in pounds",
@@ -105,23 +85,35 @@ class BrokerProfileForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        if self.instance and not self.is_bound:
-            self.initial["languages"] = ", ".join(self.instance.languages)
+        # A profile saves without these, but the broker is listed only with them: the labels say so, not "(optional)".
+        for name in PROFILE_CODES:
+            self.fields[name].needed_to_be_listed = "needed to be listed"  # type: ignore[attr-defined]
+        # The languages of Kent and Medway by name; a code set through the API that is not among them stays on offer.
+        offered = dict(KENT_AND_MEDWAY_LANGUAGES)
+        kept = [code for code in getattr(self.instance, "languages", []) or [] if code not in offered]
+        self.fields["languages"].choices = [  # type: ignore[attr-defined]
+            *KENT_AND_MEDWAY_LANGUAGES,
+            *((code, language_name(code)) for code in kept),
+        ]
 
-    def clean_languages(self) -> list[str]:
-        raw = self.cleaned_data.get("languages") or ""
-        codes = [code.strip().lower() for code in raw.replace(" ", ",").split(",") if code.strip()]
-        if wrong := [code for code in codes if not LANGUAGE_CODE.match(code)]:
-            raise forms.ValidationError(f"Use two-letter language codes such as en or pl, not: {', '.join(wrong)}")
-        return codes
+    def clean_display_name(self) -> str:
+        name = self.cleaned_data.get("display_name") or ""
+        if any(char in name for char in "\r\n\t"):
+            raise forms.ValidationError("Your name must be on one line, without line breaks or tabs")
+        return name
 
 
 class InterestForm(forms.Form):
+    """Verified organisations only (the ones anyone can see), and any the broker declared before."""
+
     organization: forms.ModelChoiceField = forms.ModelChoiceField(
         label="Organisation",
         queryset=None,
         empty_label="Choose an organisation",
-        error_messages={"required": "Choose the organisation"},
+        error_messages={
+            "required": "Choose the organisation",
+            "invalid_choice": "Choose an organisation from the list",
+        },
     )
     nature = forms.CharField(
         label="What is your link with it?",
@@ -130,11 +122,18 @@ class InterestForm(forms.Form):
         error_messages={"required": "Say what your link with the organisation is"},
     )
 
-    def __init__(self, *args: Any, **kwargs: Any):
+    def __init__(self, *args: Any, user: Any, profile: BrokerProfile, **kwargs: Any):
+        from django.db.models import Q
+
         from providers.models import Organization
+        from providers.selectors import organizations_visible_to
 
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = Organization.objects.order_by("name")  # type: ignore[attr-defined]
+        visible = organizations_visible_to(user).values("pk")
+        declared = profile.interests.values("organization_id")
+        self.fields["organization"].queryset = Organization.objects.filter(  # type: ignore[attr-defined]
+            Q(pk__in=visible) | Q(pk__in=declared)
+        ).order_by("name")
 
 
 class AskBrokerForm(forms.Form):

@@ -1,57 +1,52 @@
-"""Reads of brokers and engagements. Other apps (plans, pages) call these, never the models' internals."""
+"""Reads of brokers and engagements. Other apps (plans, pages) call these, never the models' internals.
+
+The directory reads the profile's stored fields (listing, rating, search vector), each kept by the services, so a
+search is one indexed query on one table whatever its size.
+"""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.models import (
-    Avg,
+    BooleanField,
     Count,
+    ExpressionWrapper,
     F,
-    Func,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
-    TextField,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, NullIf
 
-from accounts.models import Role
+from accounts.models import Role, User
+from accounts.selectors import clients_represented_by
 from brokers.models import (
     OPEN_ENGAGEMENT_STATUSES,
     BrokerProfile,
     Engagement,
     EngagementStatus,
-    Feedback,
     Interest,
     Message,
+    ReviewerAccess,
 )
-from charter.selectors import broker_has_verified_signature, signature_current_of, signatures_verified_current
+from charter.selectors import charter_current_reference, signature_current_of
 from config.choices import areas_matching
-
-# What a profile needs before it is listed, in the order a broker would fix them (the API's `missing` codes).
-PROFILE_REQUIREMENTS = ["display_name", "bio", "areas", "hourly_rate"]
-
-
-def _profile_complete() -> Q:
-    return (
-        ~Q(display_name="") & ~Q(bio="") & Q(hourly_rate__isnull=False) & Q(areas__len__gt=0)  # type: ignore[operator]
-    )
 
 
 def brokers_listed() -> QuerySet[BrokerProfile]:
-    """Brokers anyone may find and ask: a verified (never suspended) signature of the current charter version and a
-    complete profile (display name, bio, at least one area, hourly rate)."""
-    return BrokerProfile.objects.filter(
-        _profile_complete(),
-        broker_has_verified_signature(OuterRef("user_id")),
-        user__role=Role.BROKER,
-        user__is_active=True,
+    """Brokers anyone may find and ask: a verified (never suspended) signature of the current charter version, a
+    complete profile (display name, bio, at least one area, hourly rate) and an active broker account.
+
+    Read from the stored `listed` flag and charter version through their partial index; the current version is a
+    subquery PostgreSQL evaluates once, so a new version delists everyone on its publication date."""
+    return BrokerProfile.objects.filter(listed=True, verified_charter=charter_current_reference()).annotate(
+        charter_is_current=Value(True, output_field=BooleanField())
     )
 
 
@@ -61,18 +56,8 @@ def broker_is_listed(user: Any) -> bool:
     return brokers_listed().filter(pk=user.pk).exists()
 
 
-def _with_rating_and_charter(profiles: QuerySet[BrokerProfile]) -> QuerySet[BrokerProfile]:
-    feedback = Feedback.objects.filter(engagement__broker_id=OuterRef("user_id")).order_by()
-    by_broker = feedback.values("engagement__broker_id")
-    signature = signatures_verified_current().filter(broker_id=OuterRef("user_id")).order_by("-verified_at")
-    return profiles.annotate(
-        rating_average=Subquery(by_broker.annotate(value=Avg("rating")).values("value")[:1]),
-        rating_count=Coalesce(
-            Subquery(by_broker.annotate(value=Count("id")).values("value")[:1], output_field=IntegerField()), 0
-        ),
-        charter_version=Subquery(signature.values("charter__version")[:1]),
-        charter_verified_at=Subquery(signature.values("verified_at")[:1]),
-    )
+def _for_display(profiles: QuerySet[BrokerProfile]) -> QuerySet[BrokerProfile]:
+    return profiles.select_related("verified_charter").defer("search_vector")
 
 
 def brokers_search(
@@ -83,9 +68,12 @@ def brokers_search(
     language: str | None = None,
     accepting: bool | None = None,
     max_rate: Decimal | None = None,
+    base: QuerySet[BrokerProfile] | None = None,
 ) -> QuerySet[BrokerProfile]:
-    """Listed brokers matching the filters, by relevance to `q` (name, specialisms, bio), then rating, then name."""
-    profiles = _with_rating_and_charter(brokers_listed())
+    """Listed brokers matching the filters, by relevance to `q` (name, specialisms, bio), then rating, then name.
+
+    Only the brokers that match are ranked: the stored vector (GIN index) and the name's trigram index find them."""
+    profiles = _for_display(brokers_listed() if base is None else base)
     if area:
         profiles = profiles.filter(areas__overlap=areas_matching(area))
     if specialism:
@@ -99,15 +87,9 @@ def brokers_search(
     ordering: list[Any] = [F("rating_average").desc(nulls_last=True), "display_name", "pk"]
     q = (q or "").strip()
     if q:
-        specialisms = Func(F("specialisms"), Value(" "), function="array_to_string", output_field=TextField())
-        vector = (
-            SearchVector("display_name", weight="A", config="english")
-            + SearchVector(specialisms, weight="B", config="english")
-            + SearchVector("bio", weight="C", config="english")
-        )
         query = SearchQuery(q, search_type="websearch", config="english")
-        profiles = profiles.annotate(search=vector, rank=SearchRank(vector, query)).filter(
-            Q(search=query) | Q(display_name__icontains=q)
+        profiles = profiles.filter(Q(search_vector=query) | Q(display_name__icontains=q)).annotate(
+            rank=SearchRank(F("search_vector"), query)
         )
         ordering.insert(0, F("rank").desc())
     return profiles.order_by(*ordering)
@@ -115,20 +97,28 @@ def brokers_search(
 
 def broker_profile_visible_to(user: Any, broker_id: int) -> BrokerProfile | None:
     """A broker's public profile: listed ones for everyone; unlisted ones only for themself and admins."""
-    profiles = _with_rating_and_charter(BrokerProfile.objects.select_related("user"))
     if user.is_authenticated and (user.is_staff or user.pk == broker_id):
-        return profiles.filter(pk=broker_id, user__role=Role.BROKER).first()
-    return profiles.filter(pk__in=brokers_listed().values("pk")).filter(pk=broker_id).first()
+        current = ExpressionWrapper(Q(verified_charter=charter_current_reference()), output_field=BooleanField())
+        profiles: QuerySet[BrokerProfile, Any] = BrokerProfile.objects.filter(user__role=Role.BROKER).annotate(
+            charter_is_current=current
+        )
+    else:
+        profiles = brokers_listed()
+    return _for_display(profiles).select_related("user").filter(pk=broker_id).first()
 
 
 def broker_profile_for(user: Any) -> BrokerProfile:
     """The broker's own profile (created at sign-up; made here if an older account lacks one)."""
-    BrokerProfile.objects.get_or_create(user=user, defaults={"display_name": user.name})
-    return _with_rating_and_charter(BrokerProfile.objects.select_related("user")).get(pk=user.pk)
+    from brokers.services import broker_profile_ensure
+
+    if not BrokerProfile.objects.filter(pk=user.pk).exists():
+        broker_profile_ensure(user=user)
+    return _for_display(BrokerProfile.objects.select_related("user")).get(pk=user.pk)
 
 
 def broker_profile_missing(profile: BrokerProfile) -> list[str]:
-    """Why the broker is not listed yet, as codes: profile fields, then the charter signature's state."""
+    """Why the broker is not listed yet, as codes (the API's `missing`): profile fields in the order a broker would
+    fix them, then the charter signature's state."""
     missing = []
     if not profile.display_name.strip():
         missing.append("display_name")
@@ -148,10 +138,9 @@ def broker_profile_missing(profile: BrokerProfile) -> list[str]:
     return missing
 
 
-def broker_rating(broker: Any) -> dict[str, Any]:
-    """The broker's rating: the average and count of their clients' feedback, nothing else."""
-    totals = Feedback.objects.filter(engagement__broker=broker).aggregate(average=Avg("rating"), count=Count("id"))
-    return {"average": rating_rounded(totals["average"]), "count": totals["count"]}
+def broker_rating(profile: BrokerProfile) -> dict[str, Any]:
+    """The broker's rating as stored by `feedback_give`: the average and count of their clients' feedback."""
+    return {"average": rating_rounded(profile.rating_average), "count": profile.rating_count}
 
 
 def rating_rounded(value: Any) -> float | None:
@@ -163,24 +152,32 @@ def broker_interest_organization_ids(broker_user: Any) -> set[int]:
     return set(Interest.objects.filter(broker_id=broker_user.pk).values_list("organization_id", flat=True))
 
 
+def brokers_nameable_by(user: Any) -> QuerySet[User]:
+    """Brokers a person may raise a concern about: the listed ones, and those they have or had an engagement with.
+    Each carries `display_label`, the name it shows people (never its email address)."""
+    engaged = Engagement.objects.filter(client_id=getattr(user, "pk", None)).values("broker_id")
+    label = Coalesce(
+        NullIf(F("broker_profile__display_name"), Value("")), NullIf(F("name"), Value("")), Value("A support broker")
+    )
+    return (
+        User.objects.filter(Q(pk__in=brokers_listed().values("pk")) | Q(pk__in=engaged), role=Role.BROKER)
+        .annotate(display_label=label)
+        .order_by("display_label", "pk")
+    )
+
+
 # --- Engagements ---
 
 
-def _engagements_reviewers_may_see(user: Any) -> QuerySet[Engagement]:
-    """Engagements of clients whose submitted plan this reviewer can see (the contract's rule lives in plans)."""
-    from plans.selectors import clients_with_submitted_plans  # plans builds on brokers: imported late, on purpose
-
-    return Engagement.objects.filter(client_id__in=clients_with_submitted_plans(user))
-
-
 def engagements_visible_to(user: Any) -> QuerySet[Engagement]:
-    """Only the two parties see an engagement (and, later, reviewers through the hook above)."""
+    """Its two parties see an engagement; reviewers see those of clients who shared them (their plan went to KMPT)."""
     if not getattr(user, "is_authenticated", False):
         return Engagement.objects.none()
     engagements = Engagement.objects.select_related("client", "broker", "broker__broker_profile")
     if user.role == Role.REVIEWER:
-        return engagements.filter(pk__in=_engagements_reviewers_may_see(user).values("pk"))
-    return engagements.filter(Q(client=user) | Q(broker=user))
+        return engagements.filter(client_id__in=ReviewerAccess.objects.values("client_id"))
+    represented = clients_represented_by(user, "view")
+    return engagements.filter(Q(client=user) | Q(broker=user) | Q(client_id__in=represented))
 
 
 def engagements_with_unread(engagements: QuerySet[Engagement], user: Any) -> QuerySet[Engagement]:

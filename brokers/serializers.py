@@ -4,9 +4,10 @@ from typing import Any
 from rest_framework import serializers
 
 from brokers.models import MESSAGE_MAX_LENGTH, BrokerProfile, Engagement, Feedback, Interest, Message, Specialism
-from brokers.selectors import broker_is_listed, broker_profile_missing, rating_rounded
+from brokers.selectors import broker_is_listed, broker_profile_missing, broker_rating
 from brokers.services import HOURLY_RATE_MAX
 from charter.selectors import signature_current_of
+from config.api import CONTROL_CHARACTERS, CONTROL_CHARACTERS_BUT_LINE_BREAKS, StrictJSON
 from config.choices import Area
 
 
@@ -33,27 +34,25 @@ class BrokerSerializer(serializers.ModelSerializer):
         ]
 
     def get_charter(self, profile: BrokerProfile) -> dict[str, Any] | None:
-        version = getattr(profile, "charter_version", None)
-        if version is None:
+        """The broker's verified signature of the current charter (stored on the profile), or null."""
+        if profile.verified_charter is None or not getattr(profile, "charter_is_current", False):
             return None
         return {
-            "version": version,
-            "verified_at": serializers.DateTimeField().to_representation(
-                profile.charter_verified_at  # type: ignore[attr-defined]
-            ),
+            "version": profile.verified_charter.version,
+            "verified_at": serializers.DateTimeField().to_representation(profile.charter_verified_at)
+            if profile.charter_verified_at
+            else None,
         }
 
     def get_rating(self, profile: BrokerProfile) -> dict[str, Any]:
-        return {
-            "average": rating_rounded(getattr(profile, "rating_average", None)),
-            "count": getattr(profile, "rating_count", 0),
-        }
+        return broker_rating(profile)
 
 
-class InterestSerializer(serializers.ModelSerializer):
+class InterestSerializer(StrictJSON, serializers.ModelSerializer):
     organization = serializers.IntegerField(source="organization_id")
     organization_name = serializers.CharField(source="organization.name", read_only=True)
     nature = serializers.CharField(max_length=300)
+    schema_text_rules = {"nature": CONTROL_CHARACTERS}  # what brokers.services refuses: one line
 
     class Meta:
         model = Interest
@@ -90,7 +89,8 @@ class BrokerMeSerializer(BrokerSerializer):
         }
 
 
-class BrokerMeUpdateSerializer(serializers.Serializer):
+class BrokerMeUpdateSerializer(StrictJSON, serializers.Serializer):
+    schema_text_rules = {"display_name": CONTROL_CHARACTERS, "bio": CONTROL_CHARACTERS_BUT_LINE_BREAKS}
     display_name = serializers.CharField(max_length=150, allow_blank=True, required=False)
     bio = serializers.CharField(max_length=5000, allow_blank=True, required=False)
     areas = serializers.ListField(child=serializers.ChoiceField(choices=Area.choices), required=False)
@@ -111,18 +111,7 @@ class BrokerMeUpdateSerializer(serializers.Serializer):
     interests = InterestSerializer(many=True, required=False)
 
 
-class BrokerSearchSerializer(serializers.Serializer):
-    """The search filters, validated: unknown slugs are 400, not an empty page."""
-
-    q = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    area = serializers.ChoiceField(choices=Area.choices, required=False)
-    specialism = serializers.ChoiceField(choices=Specialism.choices, required=False)
-    language = serializers.RegexField(r"^[a-zA-Z]{2}$", required=False)
-    accepting = serializers.BooleanField(required=False, allow_null=True, default=None)
-    max_rate = serializers.DecimalField(max_digits=8, decimal_places=2, min_value=Decimal("0"), required=False)
-
-
-class FeedbackSerializer(serializers.ModelSerializer):
+class FeedbackSerializer(StrictJSON, serializers.ModelSerializer):
     engagement = serializers.IntegerField(source="engagement_id", read_only=True)
     rating = serializers.IntegerField(min_value=1, max_value=5)
     text = serializers.CharField(max_length=5000, allow_blank=True, required=False, default="")
@@ -178,21 +167,23 @@ class EngagementSerializer(serializers.ModelSerializer):
         return FeedbackSerializer(feedback).data if feedback else None
 
 
-class EngagementCreateSerializer(serializers.Serializer):
+class EngagementCreateSerializer(StrictJSON, serializers.Serializer):
+    schema_text_rules = {"message": CONTROL_CHARACTERS_BUT_LINE_BREAKS}  # and not only spaces, if any
     broker = serializers.IntegerField()
     message = serializers.CharField(
         max_length=MESSAGE_MAX_LENGTH, allow_blank=True, required=False, default="", trim_whitespace=False
     )
 
 
-class EngagementActionSerializer(serializers.Serializer):
+class EngagementActionSerializer(StrictJSON, serializers.Serializer):
     reason = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
 
 
-class MessageSerializer(serializers.ModelSerializer):
+class MessageSerializer(StrictJSON, serializers.ModelSerializer):
     sender = serializers.IntegerField(source="sender_id", read_only=True)
     sender_name = serializers.CharField(source="sender.get_full_name", read_only=True)
     body = serializers.CharField(max_length=MESSAGE_MAX_LENGTH, trim_whitespace=False)
+    schema_text_rules = {"body": CONTROL_CHARACTERS_BUT_LINE_BREAKS}  # and not only spaces
 
     class Meta:
         model = Message

@@ -1,5 +1,10 @@
-"""Broker pages: the directory, a broker's page, the broker's own profile; engagements and conversations."""
+"""Broker pages: the directory, a broker's page, the broker's own profile; engagements and conversations.
 
+Thin: each page reads through the selectors, writes through the services, and shows the actions
+`brokers.permissions.actions_for` allows. Every action that cannot be undone asks first on a page of its own.
+"""
+
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -8,18 +13,26 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
+from audit.access import note_read
 from brokers import permissions, selectors, services
 from brokers.forms import AskBrokerForm, BrokerProfileForm, BrokerSearchForm, FeedbackForm, InterestForm, MessageForm
 from brokers.models import Engagement
+from brokers.onboarding import onboarding_tasks
+from charter.models import SignatureStatus
 from charter.permissions import request_user
-from config.api import ServiceError
+from charter.selectors import signature_current_of
+from config.errors import ServiceError
+from config.pages import raise_for_refusal
+from providers.cache import BROKERS, PROVIDERS, page_for_anonymous
 
 PAGE_SIZE = 10
 
 
+@page_for_anonymous(BROKERS)
 def broker_search(request: HttpRequest) -> HttpResponse:
     form = BrokerSearchForm(request.GET or None)
     results = page = None
@@ -36,6 +49,7 @@ def broker_search(request: HttpRequest) -> HttpResponse:
     )
 
 
+@page_for_anonymous(BROKERS, PROVIDERS)
 def broker_detail(request: HttpRequest, pk: int) -> HttpResponse:
     profile = selectors.broker_profile_visible_to(request_user(request), pk)
     if profile is None:
@@ -61,11 +75,14 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         try:
             services.broker_profile_update(profile=profile, by=request_user(request), **fields)
         except ServiceError as error:
-            form.add_error(None, error.message)
+            field = next((name for name in error.extra if name in form.fields), None)
+            form.add_error(field, error.message)
         else:
             messages.success(request, "Your profile has been saved.")
             return redirect("broker-profile-edit")
-    profile.refresh_from_db()
+    profile = selectors.broker_profile_for(request_user(request))
+    signature = signature_current_of(request_user(request))
+    missing = selectors.broker_profile_missing(profile)
     return render(
         request,
         "brokers/profile_edit.html",
@@ -73,9 +90,10 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
             "form": form,
             "profile": profile,
             "listed": selectors.broker_is_listed(request_user(request)),
-            "missing": selectors.broker_profile_missing(profile),
+            "missing": missing,
+            "tasks": onboarding_tasks(missing, signature),
+            "suspension": signature if signature and signature.status == SignatureStatus.SUSPENDED else None,
             "interests": profile.interests.select_related("organization"),
-            "interest_form": InterestForm(),
         },
     )
 
@@ -84,16 +102,20 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 def interest_add(request: HttpRequest) -> HttpResponse:
     _require_broker(request)
     profile = selectors.broker_profile_for(request_user(request))
-    form = InterestForm(request.POST if request.method == "POST" else None)
+    form = InterestForm(request.POST if request.method == "POST" else None, user=request_user(request), profile=profile)
     if request.method == "POST" and form.is_valid():
-        services.broker_interest_add(
-            profile=profile,
-            by=request_user(request),
-            organization_id=form.cleaned_data["organization"].pk,
-            nature=form.cleaned_data["nature"],
-        )
-        messages.success(request, "Your interest has been declared.")
-        return redirect("broker-profile-edit")
+        try:
+            services.broker_interest_add(
+                profile=profile,
+                by=request_user(request),
+                organization_id=form.cleaned_data["organization"].pk,
+                nature=form.cleaned_data["nature"],
+            )
+        except ServiceError as error:
+            form.add_error("organization" if "interests" in error.extra else None, error.message)
+        else:
+            messages.success(request, "Your interest has been declared.")
+            return redirect("broker-profile-edit")
     return render(request, "brokers/interest_add.html", {"form": form})
 
 
@@ -111,7 +133,12 @@ def interest_remove(request: HttpRequest, organization_id: int) -> HttpResponse:
 
 
 def _engagement_for(request: HttpRequest, pk: int) -> Engagement:
-    return get_object_or_404(selectors.engagements_visible_to(request_user(request)).select_related("feedback"), pk=pk)
+    engagement = get_object_or_404(
+        selectors.engagements_visible_to(request_user(request)).select_related("feedback"), pk=pk
+    )
+    if request.method == "GET":  # reading it (by anyone but the client) goes in the client's access log
+        note_read(request_user(request), record="engagement", record_id=engagement.pk, person_id=engagement.client_id)
+    return engagement
 
 
 @login_required
@@ -129,6 +156,7 @@ def engagement_ask(request: HttpRequest, pk: int) -> HttpResponse:
                 client=request_user(request), broker_id=profile.pk, message=form.cleaned_data["message"]
             )
         except ServiceError as error:
+            raise_for_refusal(request, error, next_url=request.path)
             form.add_error("message" if "body" in error.extra else None, error.message)
         else:
             messages.success(request, f"Your request has been sent to {profile.display_name}.")
@@ -140,18 +168,19 @@ def engagement_ask(request: HttpRequest, pk: int) -> HttpResponse:
 def engagement_list(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     engagements = list(selectors.engagements_with_unread(selectors.engagements_visible_to(user), user))
-    groups = {
-        status: [e for e in engagements if e.status == status]
-        for status in ("requested", "active", "declined", "withdrawn", "ended")
-    }
+    for engagement in engagements:
+        engagement.actions = permissions.actions_for(user, engagement)  # type: ignore[attr-defined]
+    groups: dict[str, list[Engagement]] = {}
+    for engagement in engagements:
+        groups.setdefault(engagement.status, []).append(engagement)
     return render(
         request,
         "brokers/engagement_list.html",
         {
             "is_broker": user.role == Role.BROKER,
-            "requested": groups["requested"],
-            "active": groups["active"],
-            "past": groups["ended"] + groups["declined"] + groups["withdrawn"],
+            "requested": groups.get("requested", []),
+            "active": groups.get("active", []),
+            "past": groups.get("ended", []) + groups.get("declined", []) + groups.get("withdrawn", []),
         },
     )
 
@@ -159,71 +188,128 @@ def engagement_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     engagement = _engagement_for(request, pk)
-    party = permissions.engagement_party(request_user(request), engagement)
+    user = request_user(request)
+    party = permissions.engagement_party(user, engagement)
     form = MessageForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.message_send(engagement=engagement, by=request_user(request), body=form.cleaned_data["body"])
+                services.message_send(engagement=engagement, by=user, body=form.cleaned_data["body"])
             except ServiceError as error:
+                raise_for_refusal(request, error, next_url=request.path)
                 form.add_error("body" if "body" in error.extra else None, error.message)
             else:
                 return redirect(f"{engagement_url(engagement)}#latest")
     elif party is not None:
-        services.messages_mark_read(engagement=engagement, by=request_user(request))
-    other = engagement.broker if party == "client" else engagement.client
+        services.messages_mark_read(engagement=engagement, by=user)
+    other = engagement.client if party == "broker" else engagement.broker
     return render(
         request,
         "brokers/conversation.html",
         {
             "engagement": engagement,
             "party": party,
-            "other_name": _party_name(other),
+            "other_name": services.party_name(other),
             # Reviewers may see that the engagement exists; the conversation is the two parties' alone.
-            "conversation": selectors.messages_of(engagement) if party else [],
+            "conversation": selectors.messages_of(engagement)
+            if permissions.may_read_conversation(user, engagement)
+            else [],
             "form": form,
-            "can_message": permissions.may_message(request_user(request), engagement),
-            "actions": permissions.actions_for(request_user(request), engagement),
-            "can_give_feedback": permissions.may_give_feedback(request_user(request), engagement)
-            and not hasattr(engagement, "feedback"),
+            "actions": permissions.actions_for(user, engagement),
         },
     )
 
 
 def engagement_url(engagement: Engagement) -> str:
-    from django.urls import reverse
-
     return reverse("engagement-detail", args=[engagement.pk])
 
 
-def _party_name(user: Any) -> str:
-    profile = getattr(user, "broker_profile", None) if user.role == Role.BROKER else None
-    return (profile.display_name if profile else "") or user.get_full_name()
+@dataclass(frozen=True)
+class Confirmation:
+    """What a confirmation page says: the question, what will happen, the button, and what is said afterwards."""
+
+    title: str
+    explanation: tuple[str, ...]
+    button: str
+    done: str
+    warning: bool = False
 
 
-ACTION_MESSAGES = {
-    "accept": "You are now working with this client.",
-    "decline": "You have declined this request.",
-    "withdraw": "You have withdrawn your request.",
-    "end": "The engagement has ended. You can still read the conversation.",
-}
+def _confirmation(action: str, other: str, party: str | None) -> Confirmation:
+    return {
+        "accept": Confirmation(
+            f"Accept the request from {other}?",
+            (
+                f"You will start working with {other}. We will email them to say so.",
+                "You can then plan their support together and write to each other here.",
+            ),
+            "Accept the request",
+            "You are now working with this client.",
+        ),
+        "decline": Confirmation(
+            f"Decline the request from {other}?",
+            (
+                f"{other} will see that you cannot help. They can ask another broker.",
+                "You cannot undo this. You can both still read what you wrote.",
+            ),
+            "Decline the request",
+            "You have declined this request.",
+            warning=True,
+        ),
+        "withdraw": Confirmation(
+            f"Withdraw your request to {other}?",
+            (
+                f"{other} will no longer be asked to work with you.",
+                "You can ask them again later, or ask another broker. You can still read what you wrote.",
+            ),
+            "Withdraw your request",
+            "You have withdrawn your request.",
+            warning=True,
+        ),
+        "end": Confirmation(
+            f"End working together with {other}?",
+            (
+                "Neither of you will be able to send new messages. You can both still read the conversation.",
+                "To work together again, the client would need to ask again."
+                + (" You can still give feedback about your broker afterwards." if party == "client" else ""),
+            ),
+            "End working together",
+            "You have stopped working together. You can still read the conversation.",
+            warning=True,
+        ),
+    }[action]
 
 
 @login_required
-@require_POST
 def engagement_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    engagement = _engagement_for(request, pk)
-    if action not in ACTION_MESSAGES:
+    """GET asks for confirmation (a page that says what will happen); POST does it through the service."""
+    if action not in permissions.ENGAGEMENT_TRANSITIONS:
         raise Http404
-    try:
-        services.engagement_transition(engagement=engagement, by=request_user(request), action=action)
-    except ServiceError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, ACTION_MESSAGES[action])
-    if request.POST.get("next") == "list":
-        return redirect("engagement-list")
-    return redirect("engagement-detail", pk=pk)
+    engagement = _engagement_for(request, pk)
+    user = request_user(request)
+    party = permissions.engagement_party(user, engagement)
+    other = engagement.broker if party == "client" else engagement.client
+    confirmation = _confirmation(action, services.party_name(other), party)
+    back = reverse("engagement-list") if request.GET.get("from") == "list" else engagement_url(engagement)
+    if request.method == "POST":
+        try:
+            services.engagement_transition(engagement=engagement, by=user, action=action)
+        except ServiceError as error:
+            raise_for_refusal(request, error, next_url=request.path)
+            messages.error(request, error.message)
+        else:
+            messages.success(request, confirmation.done)
+        return redirect(engagement_url(engagement))
+    if action not in permissions.actions_for(user, engagement):
+        if party is None:
+            raise PermissionDenied
+        messages.info(request, "That is not possible any more: the engagement has changed.")
+        return redirect(engagement_url(engagement))
+    return render(
+        request,
+        "brokers/engagement_confirm.html",
+        {"engagement": engagement, "confirmation": confirmation, "back": back, "action": action},
+    )
 
 
 @login_required
@@ -239,6 +325,7 @@ def feedback_give(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.feedback_give(engagement=engagement, by=request_user(request), **form.cleaned_data)
         except ServiceError as error:
+            raise_for_refusal(request, error, next_url=request.path)
             form.add_error(None, error.message)
         else:
             messages.success(request, "Thank you for your feedback.")
@@ -246,5 +333,5 @@ def feedback_give(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "brokers/feedback.html",
-        {"form": form, "engagement": engagement, "broker_name": _party_name(engagement.broker)},
+        {"form": form, "engagement": engagement, "broker_name": services.party_name(engagement.broker)},
     )

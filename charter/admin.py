@@ -1,70 +1,23 @@
+"""The charter in the Django admin: to read, never to edit. Every change goes through the services (and so through
+their rules, the second factor and the audit trail): the staff pages, or the admin's "verify" action, which calls
+the same service and reports each refusal."""
+
+from __future__ import annotations
+
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from charter import services
-from charter.models import CharterEvent, CharterVersion, Concern, Principle, Signature
-from config.api import ServiceError
+from charter.models import CharterVersion, Concern, Principle, Signature
+from charter.permissions import request_user
+from config.errors import ServiceError
 
 
-class PrincipleInline(admin.TabularInline):
-    model = Principle
-    extra = 0
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Workflow records: shown, never added, changed or deleted here (there is no back door round the services)."""
 
-
-@admin.register(CharterVersion)
-class CharterVersionAdmin(admin.ModelAdmin):
-    list_display = ["version", "title", "published_on"]
-    inlines = [PrincipleInline]
-
-
-@admin.register(Signature)
-class SignatureAdmin(admin.ModelAdmin):
-    list_display = ["broker", "charter", "status", "signed_at", "verified_at", "suspended_at"]
-    list_filter = ["status", "charter"]
-    search_fields = ["broker__email", "broker__name"]
-    readonly_fields = [
-        "broker",
-        "charter",
-        "status",
-        "attestations",
-        "signed_at",
-        "verified_at",
-        "verified_by",
-        "suspended_at",
-        "suspended_by",
-        "suspension_reason",
-    ]
-    actions = ["verify"]
-
-    @admin.action(description="Verify the selected signatures")
-    def verify(self, request: HttpRequest, queryset: QuerySet[Signature]) -> None:
-        for signature in queryset:
-            try:
-                services.signature_verify(signature=signature, by=request.user)  # type: ignore[arg-type]
-            except ServiceError as error:
-                self.message_user(request, f"{signature}: {error.message}", messages.WARNING)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # brokers sign through the site; suspensions need a reason (the staff pages ask for one)
-
-
-@admin.register(Concern)
-class ConcernAdmin(admin.ModelAdmin):
-    list_display = ["broker", "raised_by", "status", "created_at"]
-    list_filter = ["status"]
-    readonly_fields = ["broker", "raised_by", "text", "status", "created_at", "resolved_at", "resolution"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-
-@admin.register(CharterEvent)
-class CharterEventAdmin(admin.ModelAdmin):
-    list_display = ["at", "kind", "actor", "broker", "from_status", "to_status"]
-    list_filter = ["kind"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
@@ -72,3 +25,60 @@ class CharterEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+class PrincipleInline(admin.TabularInline):
+    model = Principle
+    extra = 0
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(CharterVersion)
+class CharterVersionAdmin(ReadOnlyAdmin):
+    list_display = ["version", "title", "published_on"]
+    inlines = [PrincipleInline]
+
+
+@admin.register(Principle)
+class PrincipleAdmin(ReadOnlyAdmin):
+    list_display = ["charter", "position", "key", "title"]
+    list_filter = ["charter"]
+
+
+@admin.register(Signature)
+class SignatureAdmin(ReadOnlyAdmin):
+    list_display = ["broker", "charter", "status", "signed_at", "verified_at", "suspended_at"]
+    list_filter = ["status", "charter"]
+    search_fields = ["broker__email", "broker__name"]
+    list_select_related = ["broker", "charter"]
+    actions = ["verify"]
+
+    @admin.action(description="Verify the selected signatures")
+    def verify(self, request: HttpRequest, queryset: QuerySet[Signature]) -> None:
+        verified = 0
+        for signature in queryset.select_related("broker", "charter"):
+            try:
+                services.signature_verify(signature=signature, by=request_user(request))
+            except ServiceError as error:
+                self.message_user(request, f"{signature}: {error.message}", messages.WARNING)
+            else:
+                verified += 1
+        if verified:
+            self.message_user(
+                request, f"{verified} signature{'s' if verified != 1 else ''} verified.", messages.SUCCESS
+            )
+
+
+@admin.register(Concern)
+class ConcernAdmin(ReadOnlyAdmin):
+    list_display = ["broker", "raised_by", "status", "created_at"]
+    list_filter = ["status"]
+    list_select_related = ["broker", "raised_by"]

@@ -3,16 +3,16 @@
 from typing import Any
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.mfa import ensure_mfa_for_decision
-from accounts.models import User
 from charter import services
+from charter.filters import ConcernFilter, SignatureFilter
+from charter.parsers import JSON_PARSERS
 from charter.permissions import request_user
 from charter.selectors import charter_current, concerns_visible_to, signatures_visible_to
 from charter.serializers import (
@@ -22,7 +22,8 @@ from charter.serializers import (
     SignatureSerializer,
     SuspendSerializer,
 )
-from config.api import NotAllowed
+from config.api import id_parameter
+from config.errors import NotAllowed
 
 
 @extend_schema(tags=["charter"], responses=CharterSerializer)
@@ -39,18 +40,17 @@ class CharterView(APIView):
 
 
 @extend_schema(tags=["charter"])
+@extend_schema_view(get=extend_schema(parameters=[id_parameter("broker", "Admins: only this broker's signatures")]))
 class SignatureListView(generics.ListCreateAPIView):
     """Admins: every signature (`?broker=`, `?status=`). Brokers: their own; POST signs the current version."""
 
+    parser_classes = JSON_PARSERS
+
     serializer_class = SignatureSerializer
+    filterset_class = SignatureFilter
 
     def get_queryset(self) -> Any:
-        signatures = signatures_visible_to(request_user(self.request)).order_by("signed_at", "id")
-        if broker := self.request.query_params.get("broker"):
-            signatures = signatures.filter(broker_id=int(broker)) if broker.isdigit() else signatures.none()
-        if wanted := self.request.query_params.get("status"):
-            signatures = signatures.filter(status=wanted)
-        return signatures
+        return signatures_visible_to(request_user(self.request)).order_by("signed_at", "id")
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         if not (request_user(request).is_staff or request_user(request).role == "broker"):
@@ -58,6 +58,9 @@ class SignatureListView(generics.ListCreateAPIView):
         return super().list(request, *args, **kwargs)
 
     @extend_schema(request=SignatureCreateSerializer, responses={201: SignatureSerializer})
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.create(request, *args, **kwargs)
+
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         payload = SignatureCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -77,9 +80,10 @@ class SignatureDetailView(generics.RetrieveAPIView):
 class SignatureVerifyView(APIView):
     """An admin verifies a signature (or reinstates a suspended one)."""
 
+    parser_classes = JSON_PARSERS
+
     def post(self, request: Request, pk: int) -> Response:
         signature = get_object_or_404(signatures_visible_to(request_user(request)), pk=pk)
-        ensure_mfa_for_decision(request_user(request))
         signature = services.signature_verify(signature=signature, by=request_user(request))
         return Response(SignatureSerializer(signature).data)
 
@@ -88,11 +92,12 @@ class SignatureVerifyView(APIView):
 class SignatureSuspendView(APIView):
     """An admin suspends a signature with a reason: the broker leaves the directory at once."""
 
+    parser_classes = JSON_PARSERS
+
     def post(self, request: Request, pk: int) -> Response:
         signature = get_object_or_404(signatures_visible_to(request_user(request)), pk=pk)
         if not request_user(request).is_staff:
             raise NotAllowed("Only an administrator can suspend a signature.")
-        ensure_mfa_for_decision(request_user(request))
         payload = SuspendSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         signature = services.signature_suspend(signature=signature, by=request_user(request), **payload.validated_data)
@@ -100,22 +105,25 @@ class SignatureSuspendView(APIView):
 
 
 @extend_schema(tags=["charter"])
+@extend_schema_view(get=extend_schema(parameters=[id_parameter("broker", "Only concerns about this broker")]))
 class ConcernListView(generics.ListCreateAPIView):
     """Anyone signed in raises a concern about a broker; admins list them all, others see what they raised."""
 
+    parser_classes = JSON_PARSERS
+
     serializer_class = ConcernSerializer
+    filterset_class = ConcernFilter
+    throttle_scopes = {"POST": "email"}  # the contract's tighter scope for writes that reach other people
 
     def get_queryset(self) -> Any:
-        concerns = concerns_visible_to(request_user(self.request))
-        if broker := self.request.query_params.get("broker"):
-            concerns = concerns.filter(broker_id=int(broker)) if broker.isdigit() else concerns.none()
-        return concerns
+        return concerns_visible_to(request_user(self.request))
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         payload = ConcernSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        broker = User.objects.filter(pk=payload.validated_data["broker_id"]).first()
-        if broker is None:
-            return Response({"broker": ["There is no broker with this id."]}, status=status.HTTP_400_BAD_REQUEST)
-        concern = services.concern_raise(broker=broker, by=request_user(request), text=payload.validated_data["text"])
+        concern = services.concern_raise(
+            broker_id=payload.validated_data["broker_id"],
+            by=request_user(request),
+            text=payload.validated_data["text"],
+        )
         return Response(ConcernSerializer(concern).data, status=status.HTTP_201_CREATED)

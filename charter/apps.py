@@ -3,3 +3,8 @@ from django.apps import AppConfig
 
 class CharterConfig(AppConfig):
     name = "charter"
+
+    def ready(self) -> None:
+        from charter import privacy
+
+        privacy.register()

@@ -2,8 +2,9 @@ from typing import Any
 
 from django import forms
 
-from accounts.models import Role, User
 from charter.models import CharterVersion
+from charter.permissions import concern_subjects_for
+from charter.services import CONCERN_TEXT_MAX, NOT_NAMEABLE
 
 
 class SignCharterForm(forms.Form):
@@ -23,25 +24,35 @@ class SignCharterForm(forms.Form):
 
 
 class ConcernForm(forms.Form):
-    broker = forms.ModelChoiceField(
+    """Only the brokers this person may name (listed ones, and the ones they worked with), by the name they show."""
+
+    broker: forms.ModelChoiceField = forms.ModelChoiceField(
         label="Which broker is this about?",
-        queryset=User.objects.filter(role=Role.BROKER, is_active=True).select_related("broker_profile"),
+        queryset=None,
         empty_label="Choose a broker",
-        error_messages={"required": "Choose the broker this is about", "invalid_choice": "Choose a broker"},
+        error_messages={"required": "Choose the broker this is about", "invalid_choice": NOT_NAMEABLE},
     )
     text = forms.CharField(
         label="What happened?",
         help_text="Tell us what the broker did or did not do. An administrator will read this and may contact you.",
         widget=forms.Textarea(attrs={"rows": 6}),
-        max_length=5000,
-        error_messages={"required": "Tell us what happened"},
+        max_length=CONCERN_TEXT_MAX,
+        error_messages={
+            "required": "Tell us what happened",
+            "max_length": f"Keep it to {CONCERN_TEXT_MAX:,} characters or fewer",
+        },
     )
 
-    def __init__(self, *args: Any, **kwargs: Any):
+    def __init__(self, *args: Any, user: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["broker"].label_from_instance = lambda user: (  # type: ignore[attr-defined]
-            getattr(getattr(user, "broker_profile", None), "display_name", "") or user.display_name
-        )
+        field = self.fields["broker"]
+        field.queryset = concern_subjects_for(user)  # type: ignore[attr-defined]
+        field.label_from_instance = broker_label  # type: ignore[attr-defined]
+
+
+def broker_label(user: Any) -> str:
+    """The name a broker shows people; never their email address."""
+    return getattr(user, "display_label", "") or user.name or "A support broker"
 
 
 class SuspendForm(forms.Form):

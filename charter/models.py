@@ -1,5 +1,10 @@
-"""The Quality Charter: its versions and principles, brokers' signatures, concerns, and the audit trail."""
+"""The Quality Charter: its versions and principles, brokers' signatures and concerns.
 
+The audit trail of every change is `audit.Event` (record types `charter_version`, `signature`, `concern`); beneath it
+pghistory keeps a database-level history of every signature row, however it was changed.
+"""
+
+import pghistory
 from django.conf import settings
 from django.db import models
 
@@ -41,6 +46,9 @@ class SignatureStatus(models.TextChoices):
     SUSPENDED = "suspended", "Suspended"
 
 
+@pghistory.track(
+    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), model_name="SignatureHistory"
+)
 class Signature(models.Model):
     """A broker's attestation of every principle of one charter version, verified (or suspended) by an admin."""
 
@@ -94,38 +102,9 @@ class Concern(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(status__in=ConcernStatus.values), name="concern_status_valid")
+        ]
 
     def __str__(self) -> str:
         return f"Concern about {self.broker} ({self.status})"
-
-
-class CharterEventKind(models.TextChoices):
-    VERSION_PUBLISHED = "version_published", "Version published"
-    SIGNED = "signed", "Signed"
-    VERIFIED = "verified", "Verified"
-    SUSPENDED = "suspended", "Suspended"
-    CONCERN_RAISED = "concern_raised", "Concern raised"
-    CONCERN_RESOLVED = "concern_resolved", "Concern resolved"
-
-
-class CharterEvent(models.Model):
-    """The audit trail: every change to a charter version, signature or concern (who, when, from, to, why)."""
-
-    kind = models.CharField(max_length=32, choices=CharterEventKind.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    broker = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    charter = models.ForeignKey(CharterVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    signature = models.ForeignKey(Signature, null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
-    concern = models.ForeignKey(Concern, null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
-    from_status = models.CharField(max_length=16, blank=True)
-    to_status = models.CharField(max_length=16, blank=True)
-    reason = models.TextField(blank=True)
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.kind} by {self.actor} at {self.at:%Y-%m-%d %H:%M}"

@@ -20,11 +20,13 @@ def charter_current() -> CharterVersion | None:
     )
 
 
+def charter_current_reference() -> QuerySet[CharterVersion, Any]:
+    """The current version's id as a one-row subquery, for filters evaluated once per query (`charter=...`)."""
+    return CharterVersion.objects.filter(published_on__lte=timezone.localdate()).order_by("-version").values("pk")[:1]
+
+
 def _current_version_filter() -> dict[str, Any]:
-    current = (
-        CharterVersion.objects.filter(published_on__lte=timezone.localdate()).order_by("-version").values("pk")[:1]
-    )
-    return {"charter": current}
+    return {"charter": charter_current_reference()}
 
 
 def signatures_verified_current() -> QuerySet[Signature]:
@@ -44,6 +46,13 @@ def signature_current_of(broker: Any) -> Signature | None:
         .select_related("charter")
         .order_by("-signed_at")
         .first()
+    )
+
+
+def signatures_verified_newest_first(broker_id_ref: Any) -> QuerySet[Signature]:
+    """The broker's (an id or `OuterRef`) verified signatures, newest charter version first, current or not."""
+    return Signature.objects.filter(broker_id=broker_id_ref, status=SignatureStatus.VERIFIED).order_by(
+        "-charter__version"
     )
 
 

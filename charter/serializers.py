@@ -1,6 +1,8 @@
 from rest_framework import serializers
 
 from charter.models import CharterVersion, Concern, Principle, Signature
+from charter.services import ID_MAX, NOT_NAMEABLE
+from config.api import StrictJSON
 
 
 class PrincipleSerializer(serializers.ModelSerializer):
@@ -37,17 +39,24 @@ class SignatureSerializer(serializers.ModelSerializer):
         ]
 
 
-class SignatureCreateSerializer(serializers.Serializer):
+class SignatureCreateSerializer(StrictJSON, serializers.Serializer):
     version = serializers.IntegerField()
     attestations = serializers.DictField(child=serializers.BooleanField())
 
 
-class SuspendSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000)
+class SuspendSerializer(StrictJSON, serializers.Serializer):
+    # Blank passes here so that the service answers in the contract's order (403 without MFA before 400).
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-class ConcernSerializer(serializers.ModelSerializer):
-    broker = serializers.IntegerField(source="broker_id")
+class ConcernSerializer(StrictJSON, serializers.ModelSerializer):
+    # Every wrong broker (not a number, no such account, not a broker, one the person may not name) reads the same.
+    broker = serializers.IntegerField(
+        source="broker_id",
+        min_value=1,
+        max_value=ID_MAX,
+        error_messages=dict.fromkeys(("invalid", "max_string_length", "min_value", "max_value"), NOT_NAMEABLE),
+    )
     raised_by = serializers.IntegerField(source="raised_by_id", read_only=True)
 
     class Meta:

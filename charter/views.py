@@ -1,9 +1,5 @@
 """Charter pages: read and sign (brokers), raise a concern (anyone signed in), verify and suspend (admins)."""
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -12,25 +8,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.mfa import page_mfa_guard
+from accounts.decorators import staff_required
 from accounts.models import Role
+from audit.selectors import events_of
 from charter import services
 from charter.forms import ConcernForm, ResolveConcernForm, SignCharterForm, SuspendForm
-from charter.models import CharterEvent, Concern, ConcernStatus, SignatureStatus
-from charter.permissions import request_user
+from charter.models import ConcernStatus, SignatureStatus
+from charter.permissions import concern_actions_for, request_user, signature_actions_for
 from charter.selectors import charter_current, concerns_visible_to, signature_current_of, signatures_visible_to
-from config.api import ServiceError
-
-
-def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request_user(request).is_staff:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+from config.errors import ServiceError
+from config.pages import raise_for_refusal
 
 
 def charter_read(request: HttpRequest) -> HttpResponse:
@@ -69,13 +56,15 @@ def charter_sign(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def concern_raise(request: HttpRequest) -> HttpResponse:
-    initial = {"broker": request.GET.get("broker")} if request.GET.get("broker", "").isdigit() else {}
-    form = ConcernForm(request.POST if request.method == "POST" else None, initial=initial)
+    initial = {"broker": request.GET.get("broker")} if request.GET.get("broker", "").isdecimal() else {}
+    form = ConcernForm(request.POST if request.method == "POST" else None, initial=initial, user=request_user(request))
     if request.method == "POST" and form.is_valid():
         try:
-            services.concern_raise(by=request_user(request), **form.cleaned_data)
+            services.concern_raise(
+                broker_id=form.cleaned_data["broker"].pk, by=request_user(request), text=form.cleaned_data["text"]
+            )
         except ServiceError as error:
-            form.add_error(None, error.message)
+            form.add_error("broker" if "broker" in error.extra else None, error.message)
         else:
             messages.success(request, "Thank you. An administrator will look into your concern.")
             return redirect("dashboard")
@@ -99,8 +88,6 @@ def signature_queue(request: HttpRequest) -> HttpResponse:
 @staff_required
 def signature_review(request: HttpRequest, pk: int) -> HttpResponse:
     signature = get_object_or_404(signatures_visible_to(request_user(request)), pk=pk)
-    if guard := page_mfa_guard(request):
-        return guard
     form = SuspendForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -108,16 +95,21 @@ def signature_review(request: HttpRequest, pk: int) -> HttpResponse:
                 signature=signature, by=request_user(request), reason=form.cleaned_data["reason"]
             )
         except ServiceError as error:
+            raise_for_refusal(request, error, next_url=request.path)
             form.add_error(None, error.message)
         else:
             messages.success(request, "Signature suspended. The broker is no longer listed.")
             return redirect("charter-signature-review", pk=pk)
-    events = CharterEvent.objects.filter(signature=signature).select_related("actor")
-    other_concerns = Concern.objects.filter(broker=signature.broker)
     return render(
         request,
         "charter/review_signature.html",
-        {"signature": signature, "form": form, "events": events, "concerns": other_concerns},
+        {
+            "signature": signature,
+            "form": form,
+            "actions": signature_actions_for(request_user(request), signature),
+            "events": events_of("signature", signature.pk),
+            "concerns": concerns_visible_to(request_user(request)).filter(broker=signature.broker),
+        },
     )
 
 
@@ -125,11 +117,10 @@ def signature_review(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def signature_verify(request: HttpRequest, pk: int) -> HttpResponse:
     signature = get_object_or_404(signatures_visible_to(request_user(request)), pk=pk)
-    if guard := page_mfa_guard(request):
-        return guard
     try:
         services.signature_verify(signature=signature, by=request_user(request))
     except ServiceError as error:
+        raise_for_refusal(request, error, next_url=f"/charter/review/{pk}/")
         messages.error(request, error.message)
     else:
         messages.success(request, f"Signature of {signature.broker.display_name} verified.")
@@ -158,9 +149,20 @@ def concern_review(request: HttpRequest, pk: int) -> HttpResponse:
                 concern=concern, by=request_user(request), resolution=form.cleaned_data["resolution"]
             )
         except ServiceError as error:
-            form.add_error(None, error.message)
+            raise_for_refusal(request, error, next_url=request.path)
+            form.add_error("resolution" if "resolution" in error.extra else None, error.message)
         else:
-            messages.success(request, "Concern marked as resolved.")
+            messages.success(request, "Concern marked as resolved. The person who raised it has been told by email.")
             return redirect("charter-concerns")
     signatures = signatures_visible_to(request_user(request)).filter(broker=concern.broker)
-    return render(request, "charter/review_concern.html", {"concern": concern, "form": form, "signatures": signatures})
+    return render(
+        request,
+        "charter/review_concern.html",
+        {
+            "concern": concern,
+            "form": form,
+            "signatures": signatures,
+            "actions": concern_actions_for(request_user(request), concern),
+            "events": events_of("concern", concern.pk),
+        },
+    )

@@ -36,8 +36,11 @@ def sign(broker) -> Signature:
 
 
 def verify(signature: Signature) -> Signature:
+    from tests.mfa import signed_in_with_mfa
+
     admin = UserFactory(role=Role.ADMIN, is_staff=True)
-    return signature_verify(signature=signature, by=admin)
+    with signed_in_with_mfa(admin):
+        return signature_verify(signature=signature, by=admin)
 
 
 def listed_broker(**profile: Any):

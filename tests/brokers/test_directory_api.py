@@ -3,12 +3,14 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from accounts.models import Role
 from accounts.services import user_create
-from brokers.models import BrokerProfile, Engagement, Feedback
+from brokers.models import BrokerProfile
+from brokers.services import feedback_give
 from providers.models import Organization
-from tests.brokers.factories import broker_with_profile, listed_broker, sign, verify
+from tests.brokers.factories import broker_with_profile, engagement, listed_broker, sign, verify
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -103,19 +105,15 @@ def test_words_rank_by_relevance_then_rating(api, charter, client_user):
     # equal relevance: the better rated broker comes first
     a = listed_broker(display_name="Alpha", bio="Art and gardening")
     b = listed_broker(display_name="Beta", bio="Art and gardening")
-    Feedback.objects.create(
-        engagement=Engagement.objects.create(client=client_user, broker=b, status="ended"), rating=5
-    )
-    Feedback.objects.create(
-        engagement=Engagement.objects.create(client=client_user, broker=a, status="ended"), rating=3
-    )
+    feedback_give(engagement=engagement(client_user, b, "ended"), by=client_user, rating=5)
+    feedback_give(engagement=engagement(client_user, a, "ended"), by=client_user, rating=3)
     assert ids(api().get("/api/v1/brokers?q=gardening")) == [b.pk, a.pk]
 
 
 def test_rating_is_the_average_and_count_of_feedback(api, listed, charter):
     for rating in (5, 4, 4):
-        engagement = Engagement.objects.create(client=UserFactory(), broker=listed, status="ended")
-        Feedback.objects.create(engagement=engagement, rating=rating)
+        client = UserFactory()
+        feedback_give(engagement=engagement(client, listed, "ended"), by=client, rating=rating)
     assert api().get(f"/api/v1/brokers/{listed.pk}").json()["rating"] == {"average": 4.33, "count": 3}
 
 
@@ -190,8 +188,8 @@ def test_bad_profile_input_is_refused(api, broker_user, payload):
 
 
 def test_interests_are_declared_and_replaced(api, broker_user):
-    gym = Organization.objects.create(name="Gym")
-    art = Organization.objects.create(name="Art")
+    gym = Organization.objects.create(name="Gym", verified_at=timezone.now())
+    art = Organization.objects.create(name="Art", verified_at=timezone.now())
     response = api(broker_user).patch(
         "/api/v1/brokers/me", {"interests": [{"organization": gym.pk, "nature": "My partner owns it"}]}, format="json"
     )

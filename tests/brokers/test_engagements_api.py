@@ -2,7 +2,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from brokers.models import Engagement, EngagementEvent, Message
+from audit.selectors import events_of
+from brokers.models import Engagement, Message
 from tests.brokers.factories import broker_with_profile, engagement, listed_broker
 from tests.factories import UserFactory
 
@@ -23,8 +24,9 @@ def test_a_client_asks_a_listed_broker_for_help(api, client_user, listed):
     assert [m["body"] for m in api(listed).get(f"/api/v1/engagements/{body['id']}/messages").json()["results"]] == [
         "Hello, can you help me?"
     ]
-    event = EngagementEvent.objects.get(engagement_id=body["id"])
-    assert (event.actor_id, event.from_status, event.to_status) == (client_user.pk, "", "requested")
+    event = events_of("engagement", body["id"]).get(action="requested")
+    assert (event.by, event.person, event.from_state, event.to_state) == (client_user, client_user, "", "requested")
+    assert event.data["broker"] == listed.pk
 
 
 def test_the_message_is_optional(api, client_user, listed):
@@ -97,8 +99,9 @@ def test_every_transition_allowed_or_refused(api, client_user, listed, action, p
     if expected:
         assert response.status_code == 200, response.json()
         assert response.json()["status"] == expected
-        event = EngagementEvent.objects.get(engagement=item)
-        assert (event.actor, event.from_status, event.to_status) == (actor, state, expected)
+        event = events_of("engagement", item.pk).get()
+        assert (event.by, event.person, event.from_state, event.to_state) == (actor, client_user, state, expected)
+        assert event.action == {"active": "accepted"}.get(expected, expected)
     elif party != rule_party:
         assert response.status_code == 403
     else:

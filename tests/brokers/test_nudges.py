@@ -36,7 +36,7 @@ def test_no_nudge_when_everything_is_read_or_for_strangers(client_user, listed):
     assert message_nudge_send(engagement_id=999999, recipient_id=listed.pk) is False
 
 
-def wait_for(condition, seconds=10.0):
+def wait_for(condition, seconds=60.0):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if condition():
@@ -56,11 +56,14 @@ def test_the_recipient_is_emailed_that_a_message_arrived_never_what_it_says(cele
     item = engagement(client, broker, status="active")
     mail.outbox.clear()
     message_send(engagement=item, by=client, body="My secret worry about money")
-    assert wait_for(lambda: len(mail.outbox) == 1), "no nudge email arrived"
-    email = mail.outbox[0]
+
+    def nudges():  # (the broker's "you are listed" email may arrive too, from setting them up)
+        return [email for email in mail.outbox if f"/engagements/{item.pk}/" in email.body]
+
+    assert wait_for(lambda: len(nudges()) == 1), "no nudge email arrived"
+    email = nudges()[0]
     assert email.to == [broker.email]
     assert "secret worry" not in email.subject + email.body
-    assert f"/engagements/{item.pk}/" in email.body
     message_send(engagement=item, by=client, body="And another thing")
     time.sleep(1.0)
-    assert len(mail.outbox) == 1, "a second nudge within 15 minutes"
+    assert len(nudges()) == 1, "a second nudge within 15 minutes"

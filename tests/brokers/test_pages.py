@@ -1,5 +1,6 @@
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from brokers.models import BrokerProfile, Engagement, Feedback, Interest, Message
 from charter.models import Concern, Signature
@@ -42,15 +43,15 @@ def test_profile_editor_saves_and_says_what_is_missing(broker_user, charter):
     assert "Sign the Quality Charter" in response.content.decode()
     response = browser(broker_user).post(
         "/brokers/me/",
-        {"display_name": "Sam", "bio": "Hi", "areas": ["thanet"], "languages": "en, pl", "hourly_rate": "30"},
+        {"display_name": "Sam", "bio": "Hi", "areas": ["thanet"], "languages": ["en", "pl"], "hourly_rate": "30"},
     )
     assert response.status_code == 302
     profile = BrokerProfile.objects.get(pk=broker_user.pk)
     assert (profile.areas, profile.languages, profile.accepting_clients) == (["thanet"], ["en", "pl"], False)
     page = browser(broker_user).post("/brokers/me/", {"display_name": "Sam", "hourly_rate": "-5"}).content.decode()
     assert "There is a problem" in page and "£0.00 or more" in page
-    page = browser(broker_user).post("/brokers/me/", {"languages": "english"}).content.decode()
-    assert "two-letter" in page
+    page = browser(broker_user).post("/brokers/me/", {"languages": ["english"]}).content.decode()
+    assert "There is a problem" in page and BrokerProfile.objects.get(pk=broker_user.pk).languages == ["en", "pl"]
 
 
 def test_a_broker_can_tick_several_areas_and_specialisms(broker_user, charter):
@@ -62,7 +63,7 @@ def test_a_broker_can_tick_several_areas_and_specialisms(broker_user, charter):
 
 
 def test_interests_are_declared_and_removed_on_pages(broker_user):
-    organization = Organization.objects.create(name="Canterbury Art Space")
+    organization = Organization.objects.create(name="Canterbury Art Space", verified_at=timezone.now())
     response = browser(broker_user).post(
         "/brokers/me/interests/add/", {"organization": organization.pk, "nature": "I teach there"}
     )

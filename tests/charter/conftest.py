@@ -1,1 +1,1 @@
-from tests.brokers.conftest import charter  # noqa: F401  (one definition of the current charter fixture)
+from tests.brokers.conftest import charter, listed  # noqa: F401  (one definition of each shared fixture)

@@ -2,10 +2,11 @@ import datetime
 
 import pytest
 
+from audit.selectors import events_of
 from brokers.selectors import broker_is_listed
-from charter.models import CharterEvent, Signature, SignatureStatus
+from charter.models import Signature, SignatureStatus
 from charter.services import charter_version_publish
-from tests.brokers.factories import broker_with_profile, sign, verify
+from tests.brokers.factories import broker_with_profile, listed_broker, sign, verify
 
 pytestmark = pytest.mark.django_db
 
@@ -36,8 +37,9 @@ def test_a_broker_signs_by_attesting_every_principle(api, broker_user, charter):
     assert body["version"] == charter.version
     assert body["status"] == "pending"
     assert body["signed_at"]
-    event = CharterEvent.objects.get(signature_id=body["id"])
-    assert (event.kind, event.actor, event.to_status) == ("signed", broker_user, "pending")
+    event = events_of("signature", body["id"]).get()
+    assert (event.action, event.by, event.person, event.to_state) == ("signed", broker_user, broker_user, "pending")
+    assert (event.via, event.data["charter_version"]) == ("api", charter.version)
 
 
 def test_signing_with_a_principle_unattested_is_refused(api, broker_user, charter):
@@ -124,11 +126,7 @@ def test_admin_verifies_then_suspends_with_a_reason_and_every_change_is_audited(
     assert not broker_is_listed(broker)
     assert api().get(f"/api/v1/brokers/{broker.pk}").status_code == 404
     assert broker.pk not in [b["id"] for b in api().get("/api/v1/brokers").json()["results"]]
-    events = list(
-        CharterEvent.objects.filter(signature=signature).values_list(
-            "kind", "actor", "from_status", "to_status", "reason"
-        )
-    )
+    events = list(events_of("signature", signature.pk).values_list("action", "by", "from_state", "to_state", "reason"))
     assert events == [
         ("signed", broker.pk, "", "pending", ""),
         ("verified", admin_user.pk, "pending", "verified", ""),
@@ -223,12 +221,13 @@ def test_a_version_published_for_a_future_date_is_not_current_yet(api, charter):
 @pytest.mark.parametrize("role", ["client_user", "broker_user", "provider_user", "reviewer_user", "admin_user"])
 def test_any_signed_in_person_raises_a_concern(api, request, role, charter):
     user = request.getfixturevalue(role)
-    broker = broker_with_profile()
+    broker = listed_broker()
     response = api(user).post("/api/v1/charter/concerns", {"broker": broker.pk, "text": "Pushed a gym"}, format="json")
     assert response.status_code == 201
     assert response.json()["broker"] == broker.pk
     assert response.json()["status"] == "open"
-    assert CharterEvent.objects.filter(kind="concern_raised", concern_id=response.json()["id"], actor=user).exists()
+    event = events_of("concern", response.json()["id"]).get()
+    assert (event.action, event.by, event.person, event.to_state) == ("concern_raised", user, broker, "open")
 
 
 def test_concerns_need_a_broker_and_text_and_a_login(api, client_user, charter):
@@ -249,7 +248,7 @@ def test_concerns_need_a_broker_and_text_and_a_login(api, client_user, charter):
 
 
 def test_admins_see_every_concern_others_only_their_own(api, client_user, admin_user, charter):
-    broker = broker_with_profile()
+    broker = listed_broker()
     api(client_user).post("/api/v1/charter/concerns", {"broker": broker.pk, "text": "one"}, format="json")
     other = broker_with_profile()
     api(other).post("/api/v1/charter/concerns", {"broker": broker.pk, "text": "two"}, format="json")
