@@ -2,26 +2,30 @@
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
+from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.mfa import ensure_mfa_for_decision
-from config.api import PageNumberPagination
+from config.api import SEARCH_WORDS, WHITESPACE, PageNumberPagination, id_parameter
 from config.choices import Area
+from config.errors import NotAllowed, ServiceError
 from providers import permissions, selectors, services
+from providers.cache import cached_json
+from providers.filters import ListingFilter, OrganizationFilter
 from providers.models import Category, ListingStatus, Membership, Organization
-from providers.postcodes import outward_code
 from providers.serializers import (
+    OUTWARD_CODE,
+    POSTCODE,
     CategorySerializer,
     InviteSerializer,
     ListingSerializer,
@@ -30,8 +34,14 @@ from providers.serializers import (
 )
 
 
-class BadQuery(serializers.ValidationError):
-    pass
+class SafeJSONParser(JSONParser):
+    """JSON nested too deeply for the parser is bad input (400), not a crash."""
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise ParseError("The JSON is nested too deeply.") from None
 
 
 @extend_schema(tags=["providers"])
@@ -41,17 +51,26 @@ class OrganizationViewSet(
     """Organisations: verified ones and your own. `?member=me` lists only those you belong to."""
 
     serializer_class = OrganizationSerializer
+    parser_classes = [SafeJSONParser]
+    filter_backends: list[Any] = []
+    throttle_scopes: dict[str, str] = {}  # tighter limits per action (invitations send email)
 
     def get_queryset(self) -> QuerySet[Organization]:
         user = self.request.user
         organizations = selectors.organizations_visible_to(user)
-        if self.request.query_params.get("member") == "me":
-            organizations = selectors.organizations_of(user)
+        if self.action == "list":
+            organizations = OrganizationFilter(
+                self.request.query_params, organizations, request=self.request
+            ).filtered()
         return organizations.annotate(
             is_member=Exists(
                 Membership.objects.filter(organization=OuterRef("pk"), user_id=getattr(user, "pk", 0) or 0)
             )
         ).order_by("name", "id")
+
+    @extend_schema(parameters=[OpenApiParameter("member", str, enum=["me"], description="Only those you belong to")])
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
 
     def perform_create(self, serializer: Any) -> None:
         organization = services.organization_create(by=self.request.user, **serializer.validated_data)
@@ -71,17 +90,23 @@ class OrganizationViewSet(
     @action(detail=True, methods=["post"])
     def verify(self, request: Request, pk: str | None = None) -> Response:
         """An admin verifies the organisation: from then on its published listings are public."""
-        ensure_mfa_for_decision(request.user)
         services.organization_verify(organization=self.get_object(), by=request.user)
         return Response(self.get_serializer(self.get_object()).data)
 
-    @extend_schema(request=InviteSerializer, responses={201: InviteSerializer})
-    @action(detail=True, methods=["get", "post"])
+    @extend_schema(methods=["GET"], operation_id="organizations_invites_list", responses=InviteSerializer(many=True))
+    @extend_schema(methods=["POST"], request=InviteSerializer, responses={201: InviteSerializer})
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        throttle_scopes={"POST": "email"},
+        pagination_class=None,
+        filter_backends=[],
+    )
     def invites(self, request: Request, pk: str | None = None) -> Response:
-        """Members invite people by email; they join when they sign in with that address."""
+        """Members invite people by email; they join when they sign in with that address, once it is verified."""
         organization = self.get_object()
         if not permissions.can_manage_organization(request.user, organization):
-            return Response({"detail": "Only members see and send invitations.", "code": "permission_denied"}, 403)
+            raise NotAllowed("Only members see and send invitations.")
         if request.method == "GET":
             return Response(InviteSerializer(organization.invites.all(), many=True).data)
         serializer = InviteSerializer(data=request.data)
@@ -108,59 +133,66 @@ class CategoryListView(APIView):
         return Response([{"code": code, "name": name} for code, name in Category.choices])
 
 
+MAX_COST_PATTERN = r"^(?:0|[1-9][0-9]{0,8})(?:\.[0-9]{1,2})?$"  # what `ListingFilter.max_cost` takes: 0 to 10**9
 SEARCH_PARAMETERS = [
-    OpenApiParameter("q", str, description="Words in title, description and category name; tolerates misspellings"),
+    OpenApiParameter(
+        "q", SEARCH_WORDS, description="Words in title, description and category name; tolerates misspellings"
+    ),
     OpenApiParameter("category", str, enum=Category.values),
     OpenApiParameter("area", str, enum=Area.values),
-    OpenApiParameter("postcode", str, description="Full or outward code: listings in that district come first"),
-    OpenApiParameter("max_cost", str),
-    OpenApiParameter("organization", int, description="For its members, also its drafts and archived listings"),
+    OpenApiParameter(
+        "postcode",
+        str,
+        description="Full or outward code: listings in that district come first",
+        pattern=rf"^[{WHITESPACE}]*(?:{POSTCODE}|{OUTWARD_CODE})?[{WHITESPACE}]*$",
+    ),
+    OpenApiParameter("max_cost", str, description="In pounds, like 20 or 12.50", pattern=MAX_COST_PATTERN),
+    id_parameter("organization", "For its members, also its drafts and archived listings"),
     OpenApiParameter("status", str, enum=ListingStatus.values, description="With `organization`, for its members"),
 ]
 
 
 def search_from_params(params: Any, user: Any) -> tuple[selectors.ListingSearch, QuerySet | None]:
     """Clean the search's query parameters (400 naming the bad one); members searching their own organisation
-    also see its drafts and archived listings."""
-    errors: dict[str, list[str]] = {}
-    search = selectors.ListingSearch(q=(params.get("q") or "").replace("\x00", "").strip()[:200])
-    search.category = params.get("category") or ""
-    if search.category and search.category not in Category.values:
-        errors["category"] = ["Unknown category."]
-    search.area = params.get("area") or ""
-    if search.area and search.area not in Area.values:
-        errors["area"] = ["Unknown area."]
-    search.postcode = (params.get("postcode") or "").strip()
-    if search.postcode and outward_code(search.postcode) is None:
-        errors["postcode"] = ["Enter a postcode like CT1 2AB, or its first part like ME4."]
-    if max_cost := params.get("max_cost"):
-        try:
-            search.max_cost = Decimal(max_cost)
-            if not search.max_cost.is_finite() or not 0 <= search.max_cost <= 10**9:
-                raise InvalidOperation
-        except InvalidOperation:
-            errors["max_cost"] = ["Enter an amount in pounds, like 20 or 12.50."]
+    also see its drafts and archived listings (and may filter them by `status`)."""
+    search = ListingFilter(params).search()
     base = None
-    if organization := params.get("organization"):
-        if not re.fullmatch(r"[0-9]{1,12}", str(organization)):
-            errors["organization"] = ["Enter an organisation id."]
-        else:
-            search.organization = int(organization)
-            base = _own_organization_listings(search.organization, user)
-    if (wanted := params.get("status")) and base is not None:
-        if wanted not in ListingStatus.values:
-            errors["status"] = ["Unknown status."]
-        search.statuses = [wanted]
-    if errors:
-        raise BadQuery(errors)
+    if search.organization is not None:
+        base = _own_organization_listings(search.organization, user)
+    if base is None:
+        search.statuses = []
     return search, base
 
 
 def _own_organization_listings(organization_id: int, user: Any) -> QuerySet | None:
     organization = Organization.objects.filter(pk=organization_id).first()
     if organization and permissions.can_manage_organization(user, organization):
-        return organization.listings.all()
+        return organization.listings.defer("search_vector")
     return None
+
+
+FACET = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "properties": {"code": {"type": "string"}, "name": {"type": "string"}, "count": {"type": "integer"}},
+        "required": ["code", "name", "count"],
+    },
+}
+
+
+class ListingSearchPagination(PageNumberPagination):
+    """The search's page also carries `facets`: how many results there are per category and per area."""
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        paginated = super().get_paginated_response_schema(schema)
+        paginated["properties"]["facets"] = {
+            "type": "object",
+            "properties": {"category": FACET, "area": FACET},
+            "required": ["category", "area"],
+        }
+        paginated["required"] = [*paginated["required"], "facets"]
+        return paginated
 
 
 @extend_schema(tags=["providers"])
@@ -170,7 +202,11 @@ class ListingViewSet(
     """Listings: a public search of published listings of verified organisations; members write their own."""
 
     serializer_class = ListingSerializer
+    pagination_class = ListingSearchPagination
     http_method_names = ["get", "post", "patch", "head", "options"]
+    parser_classes = [SafeJSONParser]
+    filter_backends: list[Any] = []
+    throttle_scopes: dict[str, str] = {}  # tighter limits per action (out-of-date reports send email)
 
     def get_permissions(self) -> list[Any]:
         if self.action in ("list", "retrieve"):
@@ -182,20 +218,26 @@ class ListingViewSet(
         return selectors.with_freshness(listings).select_related("organization")
 
     @extend_schema(parameters=SEARCH_PARAMETERS)
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:  # type: ignore[override]
         """Search. The paginated envelope also carries `facets`: counts per category and per area."""
-        search, base = search_from_params(request.query_params, request.user)
-        listings = selectors.listings_search(search, base=base)
-        page = self.paginate_queryset(listings)
-        response = self.get_paginated_response(self.get_serializer(page, many=True).data)
-        response.data["facets"] = selectors.listing_facets(listings)
-        return response
+        if not request.user.is_authenticated:  # the same answer for everyone: kept a moment, checked on a miss
+            return cached_json(("api-listings", request.build_absolute_uri()), self._search_anonymous)
+        return Response(self._search(*search_from_params(request.query_params, request.user)))
+
+    def _search_anonymous(self) -> dict[str, Any]:
+        return self._search(search_from_params(self.request.query_params, self.request.user)[0], None)
+
+    def _search(self, search: selectors.ListingSearch, base: QuerySet | None) -> dict[str, Any]:
+        results = selectors.listings_search_page(search, base=base)
+        page: list[Any] | None = self.paginate_queryset(results)  # type: ignore[arg-type]  # slices and counts
+        data = self.get_paginated_response(self.get_serializer(page, many=True).data).data
+        return {**data, "facets": results.facets}
 
     def perform_create(self, serializer: Any) -> None:
         data = dict(serializer.validated_data)
         organization = data.pop("organization")
         if not selectors.organizations_visible_to(self.request.user).filter(pk=organization.pk).exists():
-            raise BadQuery({"organization": ["Unknown organisation."]})
+            raise ServiceError("Unknown organisation.", extra={"organization": ["Choose one of your organisations"]})
         listing = services.listing_create(organization=organization, by=self.request.user, **data)
         serializer.instance = self._fresh(listing.pk)
 
@@ -239,7 +281,7 @@ class ListingViewSet(
         return self._act(pk, services.listing_confirm)
 
     @extend_schema(request=StaleReportSerializer, responses={201: StaleReportSerializer})
-    @action(detail=True, methods=["post"], url_path="report-stale")
+    @action(detail=True, methods=["post"], url_path="report-stale", throttle_scopes={"POST": "email"})
     def report_stale(self, request: Request, pk: str | None = None) -> Response:
         """Anyone signed in may say the listing looks out of date; its provider and admins see the report."""
         listing = self.get_object()
@@ -255,9 +297,11 @@ class ListingViewSet(
 class StaleReportListView(APIView):
     """Open reports that listings look out of date: providers see those on their listings, admins all."""
 
+    pagination_class = PageNumberPagination  # also tells the schema that the list is paginated
+
     @extend_schema(responses=StaleReportSerializer(many=True))
     def get(self, request: Request) -> Response:
         reports = selectors.stale_reports_visible_to(request.user)
-        paginator = PageNumberPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(reports, request, view=self)
         return paginator.get_paginated_response(StaleReportSerializer(page, many=True).data)

@@ -1,11 +1,45 @@
 import uuid
+from typing import Any
 
+import pghistory
+import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 
+# The details an administrator checks before verifying an organisation: changing any of them sends a verified
+# organisation back for verification (API.md, Providers). Other details (description, contacts, website) do not.
+CHECKED_DETAILS = (
+    "name",
+    "charity_number",
+    "company_number",
+    "safeguarding_contact_name",
+    "safeguarding_contact_email",
+)
 
+
+class OrganizationState(models.TextChoices):
+    """Where an organisation stands with the administrators: a verified organisation has `verified_at` set."""
+
+    UNVERIFIED = "unverified", "Waiting for verification"
+    VERIFIED = "verified", "Verified"
+
+
+# The one table of organisation verification: each action, the states it may start from, and where it leads.
+ORGANIZATION_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "verify": (frozenset({OrganizationState.UNVERIFIED}), OrganizationState.VERIFIED),
+    "send_back": (frozenset({OrganizationState.VERIFIED}), OrganizationState.UNVERIFIED),
+}
+
+
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    model_name="OrganizationHistory",
+    obj_field=pghistory.ObjForeignKey(related_name="history"),
+)
 class Organization(models.Model):
     """A provider organisation. Its listings become public only once an admin has verified it."""
 
@@ -38,6 +72,10 @@ class Organization(models.Model):
     @property
     def is_verified(self) -> bool:
         return self.verified_at is not None
+
+    @property
+    def state(self) -> str:
+        return OrganizationState.VERIFIED if self.verified_at is not None else OrganizationState.UNVERIFIED
 
 
 class Membership(models.Model):
@@ -89,10 +127,40 @@ class ListingStatus(models.TextChoices):
     ARCHIVED = "archived", "Archived"
 
 
+# The one table of listing states: each action, the states it may start from, and where it leads. The services,
+# the permissions (what a person may do now) and the pages all read it.
+TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
+    "publish": (frozenset({ListingStatus.DRAFT}), ListingStatus.PUBLISHED),
+    "archive": (frozenset({ListingStatus.PUBLISHED}), ListingStatus.ARCHIVED),
+    "restore": (frozenset({ListingStatus.ARCHIVED}), ListingStatus.DRAFT),
+    # Saying a listing is still accurate keeps its state (None: no change of state).
+    "confirm": (frozenset({ListingStatus.PUBLISHED}), None),
+    "update": (frozenset(ListingStatus.values), None),
+}
+
+
+ORUK_NAMESPACE = uuid.UUID("6f1c35a2-0d5e-4d0c-9a55-7f0e8d7d2b11")  # Waymark's namespace for derived ORUK ids
+
+
+def oruk_derived_id(listing_uuid: uuid.UUID | str, kind: str) -> uuid.UUID:
+    """The stable id of an object the feed derives from a listing (location, contact...): a UUID5, never changing."""
+    return uuid.uuid5(ORUK_NAMESPACE, f"{listing_uuid}:{kind}")
+
+
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    model_name="ListingHistory",
+    obj_field=pghistory.ObjForeignKey(related_name="history"),
+    exclude=["search_vector"],
+)
 class Listing(models.Model):
     """An activity a provider offers, which a broker can put in a support plan."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)  # stable Open Referral id
+    # The feed's service_at_location id, derived once from `uuid` and stored so that it is found by an index.
+    service_at_location_uuid = models.UUIDField(unique=True, null=True, editable=False)
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="listings")
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
@@ -112,6 +180,9 @@ class Listing(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # The reference date (last confirmed, or first published) whose 150-day reminder has been sent: once per period.
     reminder_sent_for = models.DateField(null=True, blank=True)
+    # The date freshness counts from (last confirmed, or first published), kept by a trigger (below) so that
+    # searches compare a stored date instead of computing one per row.
+    fresh_from = models.DateField(null=True, blank=True, editable=False)
     # Kept by PostgreSQL itself from the row, so a change is searchable in the same transaction that makes it.
     search_vector = models.GeneratedField(
         expression=SearchVector("title", weight="A", config="english")
@@ -125,7 +196,20 @@ class Listing(models.Model):
         ordering = ["title"]
         indexes = [
             GinIndex(fields=["search_vector"], name="listing_search_vector"),
-            GinIndex(fields=["title"], opclasses=["gin_trgm_ops"], name="listing_title_trgm"),
+            # Public lists and the feed walk published listings in (title, id) order, and count and facet them,
+            # from these partial indexes alone (index-only scans: what a tier or a filter needs is included).
+            models.Index(
+                fields=["title", "id"],
+                include=["organization", "fresh_from", "postcode"],
+                condition=models.Q(status="published"),
+                name="listing_published_title",
+            ),
+            models.Index(
+                fields=["category", "area"],
+                include=["organization", "fresh_from", "postcode", "cost"],
+                condition=models.Q(status="published"),
+                name="listing_published_facets",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -133,26 +217,40 @@ class Listing(models.Model):
             ),
             models.CheckConstraint(condition=models.Q(status__in=ListingStatus.values), name="listing_status_valid"),
         ]
+        triggers = [
+            # Freshness counts from the last confirmation, or the first publication (a local date): kept by the
+            # database itself, so that every way of writing a listing keeps it right.
+            pgtrigger.Trigger(
+                name="listing_fresh_from",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.Update,
+                func=(
+                    "NEW.fresh_from := COALESCE(NEW.last_reviewed_on, "
+                    f"(NEW.published_at AT TIME ZONE '{settings.TIME_ZONE}')::date); RETURN NEW;"
+                ),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.service_at_location_uuid is None:
+            self.service_at_location_uuid = oruk_derived_id(self.uuid, "service_at_location")
+        super().save(*args, **kwargs)
 
-class ListingEvent(models.Model):
-    """One change of a listing's state or freshness: who, when, from what to what. The audit trail."""
 
-    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    action = models.CharField(max_length=32)
-    from_status = models.CharField(max_length=16, blank=True)
-    to_status = models.CharField(max_length=16, blank=True)
-    at = models.DateTimeField(auto_now_add=True)
+class SearchWord(models.Model):
+    """A word that appears in public listings (unstemmed), to correct misspelt search words against by trigram
+    similarity before the normal full-text search. Kept by the listing services; rebuilt by a command."""
+
+    word = models.CharField(max_length=100, primary_key=True)
 
     class Meta:
-        ordering = ["at", "id"]
+        indexes = [GinIndex(fields=["word"], opclasses=["gin_trgm_ops"], name="search_word_trgm")]
 
     def __str__(self) -> str:
-        return f"{self.action} {self.listing_id} at {self.at:%Y-%m-%d %H:%M}"
+        return self.word
 
 
 class StaleReport(models.Model):

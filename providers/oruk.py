@@ -8,6 +8,7 @@ kind, and our categories form one taxonomy whose terms are UUID5s of their codes
 from __future__ import annotations
 
 import datetime
+import json
 import math
 import re
 import uuid
@@ -15,16 +16,18 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from config.choices import Area
-from providers.models import Category, CostUnit, Listing, Organization
+from providers.cache import cached
+from providers.models import ORUK_NAMESPACE, Category, CostUnit, Listing, Organization, oruk_derived_id
 from providers.selectors import ListingSearch, listings_public, listings_search
 
-NAMESPACE = uuid.UUID("6f1c35a2-0d5e-4d0c-9a55-7f0e8d7d2b11")  # Waymark's namespace for derived ORUK ids
+NAMESPACE = ORUK_NAMESPACE
 TAXONOMY_ID = str(uuid.uuid5(NAMESPACE, "taxonomy:waymark-categories"))
 TAXONOMY = {
     "id": TAXONOMY_ID,
@@ -39,7 +42,7 @@ DEFAULT_PER_PAGE = 50
 
 
 def derived_id(listing: Listing, kind: str) -> str:
-    return str(uuid.uuid5(NAMESPACE, f"{listing.uuid}:{kind}"))
+    return str(oruk_derived_id(listing.uuid, kind))
 
 
 def term_id(code: str) -> str:
@@ -91,7 +94,7 @@ def _fees(listing: Listing) -> str:
     if listing.cost == 0:
         return "Free"
     unit = CostUnit(listing.cost_unit).label if listing.cost_unit in CostUnit.values else ""
-    return f"£{listing.cost:.2f} {unit}".strip()
+    return f"£{listing.cost:,.2f} {unit}".strip()
 
 
 def location_data(listing: Listing) -> dict[str, Any]:
@@ -129,7 +132,7 @@ def location_data(listing: Listing) -> dict[str, Any]:
 
 def service_at_location_data(listing: Listing, *, with_service: bool = False) -> dict[str, Any]:
     data: dict[str, Any] = {
-        "id": derived_id(listing, "service_at_location"),
+        "id": str(listing.service_at_location_uuid or derived_id(listing, "service_at_location")),
         "service_id": str(listing.uuid),
         "location_id": derived_id(listing, "location"),
         "location": location_data(listing),
@@ -148,7 +151,8 @@ def service_summary(listing: Listing) -> dict[str, Any]:
         "description": listing.description,
         "status": "active",
         "fees": _fees(listing),
-        "last_modified": listing.updated_at.isoformat(),
+        # A service shows its organisation too: a change to either is a change to the service.
+        "last_modified": max(listing.updated_at, listing.organization.updated_at).isoformat(),
     }
     if listing.contact_email:
         data["email"] = listing.contact_email
@@ -214,7 +218,8 @@ class BadParameter(Exception):
 
 
 def feed_view(view: Callable[..., Any]) -> Callable[..., HttpResponse]:
-    """GET only, public, CORS open; answers JSON (400 for a bad parameter, 404 for an unknown id)."""
+    """GET only, public, CORS open; answers JSON (400 for a bad parameter, 404 for an unknown id). The same
+    question gets the same answer for everyone: kept a moment, and emptied by any change to listings."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -224,8 +229,9 @@ def feed_view(view: Callable[..., Any]) -> Callable[..., HttpResponse]:
             response = JsonResponse({"detail": "The feed is read-only.", "code": "method_not_allowed"}, status=405)
         else:
             try:
-                data = view(request, *args, **kwargs)
-                response = JsonResponse(data) if data is not None else _not_found()
+                # kept as the JSON itself, so that a kept answer is not encoded again (b"" for not found)
+                body = cached(("oruk-json", request.get_full_path()), lambda: _encoded(view(request, *args, **kwargs)))
+                response = HttpResponse(body, content_type="application/json") if body else _not_found()
             except BadParameter as error:
                 response = JsonResponse({"detail": str(error), "code": "invalid"}, status=400)
         response["Access-Control-Allow-Origin"] = "*"
@@ -234,6 +240,10 @@ def feed_view(view: Callable[..., Any]) -> Callable[..., HttpResponse]:
         return response
 
     return wrapper
+
+
+def _encoded(data: dict[str, Any] | None) -> bytes:
+    return json.dumps(data, cls=DjangoJSONEncoder).encode() if data else b""
 
 
 def _not_found() -> JsonResponse:
@@ -260,9 +270,13 @@ def paginate(request: HttpRequest, items: QuerySet | list, render: Callable[[Any
     """The ORUK page envelope around `contents`."""
     per_page = min(_int(request, "per_page", DEFAULT_PER_PAGE), MAX_PER_PAGE)
     page = _int(request, "page", 1)
-    total = items.count() if isinstance(items, QuerySet) else len(items)
+    if isinstance(items, QuerySet):  # every page of one question shares its count, kept with the cached pages
+        question = sorted((key, value) for key, value in request.GET.items() if key not in ("page", "per_page"))
+        total = cached(("oruk-count", request.path, tuple(question)), items.count)
+    else:
+        total = len(items)
     total_pages = max(1, math.ceil(total / per_page))
-    contents = [render(item) for item in items[(page - 1) * per_page : page * per_page]]
+    contents = [render(item) for item in _window(items, (page - 1) * per_page, page * per_page)]
     return {
         "total_items": total,
         "total_pages": total_pages,
@@ -273,6 +287,19 @@ def paginate(request: HttpRequest, items: QuerySet | list, render: Callable[[Any
         "empty": total == 0,
         "contents": contents,
     }
+
+
+def _window(items: QuerySet | list, start: int, stop: int) -> list:
+    """A page of items. For a query, the page's ids come first from the (title, id) index alone, then just those
+    rows: a deep page never sorts or joins every row before it."""
+    if not isinstance(items, QuerySet):
+        return list(items[start:stop])
+    ids = list(items.values_list("id", flat=True)[start:stop])
+    rows = items.model._default_manager.all()
+    if items.model is Listing:
+        rows = rows.select_related("organization").defer("search_vector")
+    found = rows.in_bulk(ids) if ids else {}
+    return [found[pk] for pk in ids if pk in found]
 
 
 def _public_listings(request: HttpRequest) -> QuerySet[Listing]:
@@ -287,7 +314,8 @@ def _public_listings(request: HttpRequest) -> QuerySet[Listing]:
     if organization := request.GET.get("organization_id"):
         listings = listings.filter(organization__uuid=_uuid(organization, "organization_id"))
     if modified_after := request.GET.get("modified_after"):
-        listings = listings.filter(updated_at__gt=_moment(modified_after))
+        moment = _moment(modified_after)  # "after" includes a service modified at that very moment
+        listings = listings.filter(Q(updated_at__gte=moment) | Q(organization__updated_at__gte=moment))
     return listings.order_by("title", "id") if not search.q else listings
 
 
@@ -330,13 +358,9 @@ def service_at_locations(request: HttpRequest) -> dict[str, Any]:
 
 @feed_view
 def service_at_location(request: HttpRequest, pk: str) -> dict[str, Any] | None:
-    # The id is a UUID5 of the listing's UUID, so it is found by computing it for each public listing.
-    wanted = str(pk)
-    for listing_pk, listing_uuid in listings_public().values_list("pk", "uuid"):
-        if derived_id(Listing(uuid=listing_uuid), "service_at_location") == wanted:
-            listing = listings_public().select_related("organization").get(pk=listing_pk)
-            return service_at_location_data(listing, with_service=True)
-    return None
+    # The id is a UUID5 of the listing's UUID, stored with the listing so that it is found by its index.
+    listing = listings_public().select_related("organization").filter(service_at_location_uuid=pk).first()
+    return service_at_location_data(listing, with_service=True) if listing else None
 
 
 def _public_organizations() -> QuerySet[Organization]:
@@ -376,6 +400,12 @@ def taxonomy_terms(request: HttpRequest) -> dict[str, Any]:
     if (wanted := request.GET.get("taxonomy_id")) and _uuid(wanted, "taxonomy_id") != TAXONOMY_ID:
         return paginate(request, [], taxonomy_term)
     return paginate(request, Category.values, taxonomy_term)
+
+
+@feed_view
+def unknown(request: HttpRequest, path: str = "") -> None:
+    """Anything else under /openreferral/ (a malformed id, a path we do not serve): the feed's JSON 404."""
+    return None
 
 
 @feed_view

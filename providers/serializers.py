@@ -2,12 +2,27 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
+from config.api import WHITESPACE, StrictJSON
 from config.choices import Area
 from providers.models import Category, CostUnit, Listing, ListingStatus, Organization, OrganizationInvite, StaleReport
 from providers.selectors import listing_is_stale
-from providers.services import MAX_COST
+from providers.services import CONTROL_CHARACTERS, MAX_COST, MULTI_LINE_CONTROL, SINGLE_LINE
+
+ONE_LINE, MULTI_LINE = CONTROL_CHARACTERS.pattern[1:-1], MULTI_LINE_CONTROL.pattern[1:-1]  # what the services refuse
+
+
+def text_rules(fields: list[str]) -> dict[str, str]:
+    """The characters providers.services refuses in each text field: control characters, and on one-line fields
+    also line breaks and tabs."""
+    return {name: ONE_LINE if name in SINGLE_LINE else MULTI_LINE for name in fields}
+
+
+# A full UK postcode as `postcode_normalise` reads it (any case, a space or none between its halves), or its first half.
+POSTCODE = r"[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][A-Za-z]{2}"
+OUTWARD_CODE = r"[A-Za-z]{1,2}[0-9][A-Za-z0-9]?"
 
 ORGANIZATION_WRITABLE = [
     "name",
@@ -22,9 +37,10 @@ ORGANIZATION_WRITABLE = [
 ]
 
 
-class OrganizationSerializer(serializers.ModelSerializer):
+class OrganizationSerializer(StrictJSON, serializers.ModelSerializer):
     verified = serializers.SerializerMethodField()
     is_member = serializers.SerializerMethodField()
+    schema_text_rules = text_rules(ORGANIZATION_WRITABLE)
 
     class Meta:
         model = Organization
@@ -45,11 +61,32 @@ class OrganizationSummarySerializer(serializers.ModelSerializer):
         fields = ["id", "name"]
 
 
-class InviteSerializer(serializers.ModelSerializer):
+class InviteSerializer(StrictJSON, serializers.ModelSerializer):
     class Meta:
         model = OrganizationInvite
         fields = ["id", "email", "created_at", "accepted_at"]
         read_only_fields = ["id", "created_at", "accepted_at"]
+
+
+class OrganizationField(serializers.PrimaryKeyRelatedField):
+    """Written as the organisation's id, read back as `{"id", "name"}`."""
+
+    def use_pk_only_optimization(self) -> bool:
+        return False
+
+    def to_representation(self, value: Any) -> dict[str, Any]:
+        return {"id": value.pk, "name": value.name}
+
+
+class OrganizationFieldSchema(OpenApiSerializerFieldExtension):
+    """The schema says what the field does: an id in requests, `{"id", "name"}` in responses."""
+
+    target_class = OrganizationField
+
+    def map_serializer_field(self, auto_schema: Any, direction: str) -> dict[str, Any]:
+        if direction == "request":
+            return {"type": "integer", "description": "The organisation's id."}
+        return auto_schema.resolve_serializer(OrganizationSummarySerializer, direction).ref
 
 
 class CategorySerializer(serializers.Serializer):
@@ -57,10 +94,10 @@ class CategorySerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
-class ListingSerializer(serializers.ModelSerializer):
+class ListingSerializer(StrictJSON, serializers.ModelSerializer):
     """A listing as the contract shows it; `organization` is written as an id and read as {id, name}."""
 
-    organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all())
+    organization = OrganizationField(queryset=Organization.objects.all())
     category = serializers.ChoiceField(choices=Category.choices, allow_blank=True, required=False)
     cost = serializers.DecimalField(
         max_digits=10, decimal_places=2, min_value=0, max_value=MAX_COST, allow_null=True, required=False
@@ -68,6 +105,10 @@ class ListingSerializer(serializers.ModelSerializer):
     cost_unit = serializers.ChoiceField(choices=CostUnit.choices, allow_blank=True, required=False)
     area = serializers.ChoiceField(choices=Area.choices, allow_blank=True, required=False)
     stale = serializers.SerializerMethodField()
+    schema_text_rules = text_rules(
+        ["title", "description", "schedule", "accessibility", "contact_email", "contact_phone"]
+    )
+    schema_text_patterns = {"postcode": rf"^[{WHITESPACE}]*(?:{POSTCODE})?[{WHITESPACE}]*$"}
 
     class Meta:
         model = Listing
@@ -100,11 +141,6 @@ class ListingSerializer(serializers.ModelSerializer):
             fields["organization"].read_only = True
         return fields
 
-    def to_representation(self, listing: Listing) -> dict[str, Any]:
-        data = super().to_representation(listing)
-        data["organization"] = {"id": listing.organization_id, "name": listing.organization.name}
-        return data
-
     def get_stale(self, listing: Listing) -> bool:
         annotated = getattr(listing, "is_stale", None)
         if annotated is not None and listing.status == ListingStatus.PUBLISHED:
@@ -112,8 +148,9 @@ class ListingSerializer(serializers.ModelSerializer):
         return listing.status == ListingStatus.PUBLISHED and listing_is_stale(listing)
 
 
-class StaleReportSerializer(serializers.ModelSerializer):
+class StaleReportSerializer(StrictJSON, serializers.ModelSerializer):
     listing = serializers.SerializerMethodField()
+    schema_text_rules = text_rules(["note"])
 
     class Meta:
         model = StaleReport

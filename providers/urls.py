@@ -1,7 +1,7 @@
 from collections.abc import Callable
 
 from django.http import HttpResponse
-from django.urls import path
+from django.urls import path, re_path
 
 from providers import oruk, views
 
@@ -26,6 +26,7 @@ urlpatterns = [
     *feed("taxonomies/<uuid:pk>", oruk.taxonomy, "oruk-taxonomy"),
     *feed("taxonomy_terms", oruk.taxonomy_terms, "oruk-taxonomy-terms"),
     *feed("taxonomy_terms/<uuid:pk>", oruk.taxonomy_term_detail, "oruk-taxonomy-term"),
+    re_path(r"^openreferral/(?P<path>.*)$", oruk.unknown, name="oruk-unknown"),
     path("listings/", views.listing_search, name="listing-search"),
     path("listings/<int:pk>/", views.listing_detail, name="listing-detail"),
     path("listings/<int:pk>/report/", views.listing_report, name="listing-report"),

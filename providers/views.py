@@ -5,59 +5,66 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts.mfa import page_mfa_guard
-from config.api import ServiceError
+from accounts.decorators import staff_required
+from config.errors import ServiceError
+from config.pages import raise_for_refusal
 from providers import permissions, selectors, services
+from providers.cache import PROVIDERS, page_for_anonymous
 from providers.forms import InviteForm, ListingForm, OrganizationForm, ReportForm, SearchForm
 from providers.models import Listing, Organization, OrganizationInvite
-from providers.postcodes import outward_code, postcode_normalise
+from providers.postcodes import postcode_normalise
 
 PAGE_SIZE = 20
 
 
+@page_for_anonymous(PROVIDERS)  # the same page for everyone not signed in: kept a moment
 def listing_search(request: HttpRequest) -> HttpResponse:
     """Everyone: find activities by words, category, area, postcode and cost. Filters live in the URL."""
     form = SearchForm(request.GET or None)
-    search = selectors.ListingSearch()
-    if form.is_valid():
+    data: dict[str, Any] = {}
+    if form.is_bound:
+        form.is_valid()  # errors show beside their fields; what was valid is searched
         data = form.cleaned_data
-        search = selectors.ListingSearch(
-            q=data["q"].replace("\x00", "").strip(),
-            category=data["category"],
-            area=data["area"],
-            max_cost=data["max_cost"],
-        )
-        search.postcode = data["postcode"].strip()
-        if search.postcode and outward_code(search.postcode) is None:
-            form.add_error("postcode", "Enter a postcode like CT1 2AB, or its first part like ME4.")
-            search.postcode = ""
-    listings = selectors.listings_search(search)
-    page = Paginator(listings, PAGE_SIZE).get_page(request.GET.get("page"))
+    search = selectors.ListingSearch(  # what was valid is searched; the rest is an error beside its field
+        q=(data.get("q") or "").strip(),
+        category=data.get("category") or "",
+        area=data.get("area") or "",
+        postcode=(data.get("postcode") or "").strip(),
+        max_cost=data.get("max_cost"),
+    )
     context = {
         "form": form,
-        "page": page,
-        "facets": selectors.listing_facets(listings),
+        **_search_results(search, request.GET.get("page") or "1"),
         "search": search,
         "filtered": any([search.q, search.category, search.area, search.postcode, search.max_cost is not None]),
     }
     return render(request, "providers/listing_search.html", context)
 
 
+def _search_results(search: selectors.ListingSearch, page_number: str) -> dict[str, Any]:
+    results = selectors.listings_search_page(search)
+    paginator: Paginator[Listing] = Paginator(results, PAGE_SIZE)  # type: ignore[arg-type]  # slices and counts
+    page = paginator.get_page(page_number)
+    return {"page": page, "facets": results.facets}
+
+
+@page_for_anonymous(PROVIDERS)
 def listing_detail(request: HttpRequest, pk: int) -> HttpResponse:
     listing = get_object_or_404(
         selectors.with_freshness(selectors.listings_visible_to(request.user)).select_related("organization"), pk=pk
     )
+    is_public = selectors.listing_is_public(listing)
     context = {
         "listing": listing,
-        "is_public": selectors.listing_is_public(listing),
-        "can_manage": permissions.can_manage_listing(request.user, listing),
+        "is_public": is_public,
+        "may": permissions.listing_abilities(request.user, listing, is_public=is_public),
         "report_form": ReportForm(),
     }
     return render(request, "providers/listing_detail.html", context)
@@ -122,6 +129,7 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
     listings = selectors.with_freshness(organization.listings.all()).select_related("organization")
     context = {
         "organization": organization,
+        "may": permissions.organization_abilities(request.user, organization),
         "listings": listings.order_by("status", "title"),
         "members": organization.members.order_by("email"),
         "invites": organization.invites.filter(accepted_at__isnull=True),
@@ -136,12 +144,22 @@ def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
     organization = _managed_organization(request, pk)
     form = OrganizationForm(request.POST or None, instance=organization)
     if request.method == "POST" and form.is_valid():
+        # A bound ModelForm has already copied the input onto its instance: the service compares with the saved row.
+        organization = Organization.objects.get(pk=organization.pk)
+        was_verified = organization.is_verified
         try:
             services.organization_update(organization=organization, by=request.user, **form.cleaned_data)
         except services.ProviderError as error:
             form.add_service_error(error)
         else:
-            messages.success(request, "Organisation details saved.")
+            if was_verified and not organization.is_verified:
+                messages.warning(
+                    request,
+                    "Details saved. You changed details an administrator checks, so they will verify "
+                    f"{organization.name} again. Until then its listings are hidden from search.",
+                )
+            else:
+                messages.success(request, "Organisation details saved.")
             return redirect("providers:organization-detail", pk=pk)
     return render(request, "providers/organization_form.html", {"form": form, "organization": organization})
 
@@ -164,7 +182,7 @@ def organization_invite(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"We have emailed an invitation to {form.cleaned_data['email']}.")
     else:
-        messages.error(request, "Enter an email address like name@example.org.")
+        messages.error(request, "Enter an email address in the correct format, like name@example.org")
     return redirect("providers:organization-detail", pk=pk)
 
 
@@ -174,13 +192,19 @@ def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
     error = None
     if request.method == "POST":
         try:
-            services.invite_accept(invite=invite, user=request.user)
+            services.invite_accept(invite=invite, by=request.user)
         except ServiceError as refused:
             error = refused.message
         else:
             messages.success(request, f"You are now a member of {invite.organization.name}.")
             return redirect("providers:organization-detail", pk=invite.organization_id)
-    return render(request, "providers/invite_accept.html", {"invite": invite, "error": error})
+    context = {
+        "invite": invite,
+        "error": error,
+        "needs_verifying": invite.email.lower() == request.user.email.lower()  # type: ignore[union-attr]
+        and not services.invite_email_verified(invite, request.user),
+    }
+    return render(request, "providers/invite_accept.html", context)
 
 
 @login_required
@@ -218,26 +242,37 @@ def _changed_values(listing: Listing, data: dict[str, Any]) -> dict[str, Any]:
 
 @login_required
 def listing_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    """The listing editor, with a preview of what people will see, and its next steps."""
+    """The listing editor, with a preview of what people will see, and its next steps. Every button on the page
+    submits the form: what was typed is saved first, then the button's action runs (Publish, Confirm...)."""
     listing = _managed_listing(request, pk)
     form = ListingForm(request.POST) if request.method == "POST" else ListingForm.for_listing(listing)
+    then = request.POST.get("then", "")
     if request.method == "POST" and form.is_valid():
         try:
             services.listing_update(listing=listing, by=request.user, **_changed_values(listing, form.cleaned_data))
         except services.ProviderError as error:
             form.add_service_error(error)
         else:
-            messages.success(request, "Changes saved.")
-            return redirect("providers:listing-edit", pk=pk)
-    context = {
+            if then not in ACTIONS:
+                messages.success(request, "Changes saved.")
+                return redirect("providers:listing-edit", pk=pk)
+            if _act(request, listing, then, form=form):
+                return redirect("providers:listing-edit", pk=pk)
+            listing.refresh_from_db()
+    return render(request, "providers/listing_edit.html", _editor_context(request, listing, form))
+
+
+def _editor_context(request: HttpRequest, listing: Listing, form: ListingForm) -> dict[str, Any]:
+    is_public = selectors.listing_is_public(listing)
+    return {
         "form": form,
         "listing": listing,
         "organization": listing.organization,
         "missing": services.listing_missing_to_publish(listing),
-        "is_public": selectors.listing_is_public(listing),
+        "is_public": is_public,
+        "may": permissions.listing_abilities(request.user, listing, is_public=is_public),
         "reports": listing.stale_reports.filter(resolved_at__isnull=True),
     }
-    return render(request, "providers/listing_edit.html", context)
 
 
 ACTIONS = {
@@ -248,48 +283,61 @@ ACTIONS = {
 }
 
 
+def _act(request: HttpRequest, listing: Listing, action: str, *, form: ListingForm | None = None) -> bool:
+    """Run one of the editor's actions; a refusal is shown beside the fields it names (with the form) or as a
+    message, and the typed input is never lost."""
+    service, done = ACTIONS[action]
+    try:
+        service(listing=listing, by=request.user)
+    except ServiceError as refused:
+        raise_for_refusal(request, refused, next_url=reverse("providers:listing-edit", args=[listing.pk]))
+        if form is not None and isinstance(refused, services.ProviderError) and refused.extra:
+            form.add_service_error(refused)
+        else:
+            messages.error(request, refused.message)
+        return False
+    messages.success(request, done if action != "publish" or listing.organization.is_verified else done + _HIDDEN)
+    return True
+
+
+_HIDDEN = " People will see it once an administrator has verified your organisation."
+
+
 @login_required
 @require_POST
 def listing_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     listing = _managed_listing(request, pk)
     if action not in ACTIONS:
         raise Http404
-    service, done = ACTIONS[action]
-    try:
-        service(listing=listing, by=request.user)
-    except ServiceError as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(request, done)
+    _act(request, listing, action)
     return redirect("providers:listing-edit", pk=pk)
 
 
 # --- admin pages --------------------------------------------------------------------------------------------------
 
 
-@staff_member_required
+@staff_required
 def organizations_to_verify(request: HttpRequest) -> HttpResponse:
     """Admins: organisations waiting for a check, oldest first."""
     waiting = selectors.organizations_awaiting_verification().prefetch_related("members")
     return render(request, "providers/organizations_to_verify.html", {"organizations": waiting})
 
 
-@staff_member_required
+@staff_required
 @require_POST
 def organization_verify(request: HttpRequest, pk: int) -> HttpResponse:
-    if guard := page_mfa_guard(request):
-        return guard
     organization = get_object_or_404(Organization, pk=pk)
     try:
         services.organization_verify(organization=organization, by=request.user)
     except ServiceError as refused:
+        raise_for_refusal(request, refused, next_url=reverse("providers:organizations-to-verify"))
         messages.error(request, refused.message)
     else:
         messages.success(request, f"{organization.name} is verified. Its published listings are now public.")
     return redirect("providers:organizations-to-verify")
 
 
-@staff_member_required
+@staff_required
 def stale_reports(request: HttpRequest) -> HttpResponse:
     """Admins: every open report that a listing looks out of date."""
     reports = selectors.stale_reports_visible_to(request.user).select_related("reported_by")

@@ -68,3 +68,10 @@ def provider_dashboard(context: dict[str, Any]) -> dict[str, Any]:
         .filter(listing__organization__in=organizations)
         .count(),
     }
+
+
+@register.filter
+def tel_href(number: str) -> str:
+    """A phone number as a tel: link wants it: digits, and a leading + if it has one."""
+    digits = "".join(character for character in number or "" if character.isdigit())
+    return ("+" if (number or "").strip().startswith("+") else "") + digits

@@ -94,6 +94,7 @@ def test_a_member_invites_by_email_and_the_invitee_joins_when_they_sign_in(
     invite = OrganizationInvite.objects.get(email=invitee_email)
     assert mail.outbox[-1].to == [invitee_email]
     assert f"/provider/invites/{invite.token}/" in mail.outbox[-1].body
+    assert "116 123" in mail.outbox[-1].body and "999" in mail.outbox[-1].body  # every email carries the crisis lines
     invitee = UserFactory(email=invitee_email, role="provider")
     client.force_login(invitee)  # signing in accepts the invitation
     assert Membership.objects.filter(organization=organization, user=invitee).exists()

