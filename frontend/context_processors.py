@@ -4,12 +4,16 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
+from frontend.next_steps import helps_others_only
+
 
 def navigation_for(user: Any) -> list[tuple[str, str]]:
     """The header's links for this person: what their role does most."""
     if not user.is_authenticated:
         return [("Find a broker", "/brokers/"), ("Find activities", "/listings/")]
     links = [("Dashboard", reverse("dashboard"))]
+    if user.role == "client" and helps_others_only(user):  # a carer, say: nothing of their own to plan
+        return [*links, ("People I help", reverse("people-i-help")), ("Find activities", "/listings/")]
     links += {
         "client": [
             ("Your plan", "/plans/"),

@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.utils import is_mfa_enabled
@@ -10,6 +10,7 @@ from django.urls import reverse
 from accounts.mfa import mfa_must_enrol
 from charter.models import ConcernStatus, SignatureStatus
 from charter.selectors import concerns_visible_to, signatures_visible_to
+from frontend.next_steps import helps_others_only, next_steps
 from providers.selectors import organizations_awaiting_verification, stale_reports_visible_to
 
 
@@ -58,6 +59,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"role": role, "mfa_must_enrol": mfa_must_enrol(request.user)}
     if role == "admin":
         context["waiting"] = _admin_waiting(request.user)
+    context["next_steps"] = next_steps(request.user, admin_waiting=context.get("waiting"))[:3]
+    context["helps_others_only"] = helps_others_only(request.user)
     return render(request, f"frontend/dashboard_{role}.html", context)
 
 
@@ -73,3 +76,46 @@ def account(request: HttpRequest) -> HttpResponse:
         "mfa_must_enrol": mfa_must_enrol(user),
     }
     return render(request, "frontend/account.html", context)
+
+
+def privacy(request: HttpRequest) -> HttpResponse:
+    """The privacy notice: what, why, lawful basis, how long, rights, the controller's contact."""
+    return render(request, "frontend/privacy.html")
+
+
+@login_required
+def who_can_see(request: HttpRequest) -> HttpResponse:
+    """A client's page: each person and team that can see what of their records now, and why."""
+    from accounts.models import Representative
+    from brokers.models import Engagement, EngagementStatus
+    from plans.models import Plan
+
+    user = cast(Any, request.user)
+    context = {
+        "brokers": Engagement.objects.filter(client=user, status=EngagementStatus.ACTIVE).select_related("broker"),
+        "helpers": Representative.objects.filter(client=user, status="active"),
+        "submitted": Plan.objects.filter(client=user, first_submitted_at__isnull=False).exists(),
+    }
+    return render(request, "frontend/who_can_see.html", context)
+
+
+@login_required
+def people_i_help(request: HttpRequest) -> HttpResponse:
+    """A representative's dashboard: the people they act for, each with their plans, budget and conversations."""
+    from accounts.models import Representative
+    from accounts.selectors import representations_active
+    from plans.selectors import budget_current, plans_visible_to
+
+    reps = representations_active(request.user).select_related("client")
+    visible = plans_visible_to(request.user)  # type: ignore[arg-type]
+    people = [
+        {
+            "person": rep.client,
+            "rep": rep,
+            "plans": list(visible.filter(client=rep.client).prefetch_related(None).order_by("-updated_at")[:5]),
+            "budget": budget_current(rep.client) if "view" in rep.scope else None,
+        }
+        for rep in reps
+    ]
+    invitations = Representative.objects.filter(email__iexact=request.user.email, status="invited")  # type: ignore[union-attr]
+    return render(request, "frontend/people_i_help.html", {"people": people, "invitations": invitations})

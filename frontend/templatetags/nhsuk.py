@@ -52,3 +52,18 @@ def widget_kind(field: BoundField) -> str:
     if isinstance(widget, forms.CheckboxInput):
         return "checkbox"
     return "input"
+
+
+# What a field's label says after its name when the form can be saved without it. Some such fields are still needed
+# for something (a listing to be published, a broker to be listed): the form marks them with one of these attributes,
+# holding the words to show, and the label says so rather than "(optional)".
+NEEDED_MARKS = ("needed_to_publish", "needed_to_be_listed")
+
+
+@register.filter
+def label_mark(field: BoundField) -> str:
+    """ "needed to publish", "needed to be listed", "optional", or "" for a required field."""
+    for mark in NEEDED_MARKS:
+        if words := getattr(field.field, mark, ""):
+            return str(words)
+    return "" if field.field.required else "optional"

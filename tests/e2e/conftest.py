@@ -1,6 +1,7 @@
 """Browser tests: Playwright on Debian's Chromium against live_server, with an axe check on every page visited."""
 
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -83,3 +84,23 @@ def log_in(page, live_server, email: str, password: str) -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
+
+
+# The elements wider than the window, to say what makes a page scroll sideways.
+_TOO_WIDE = """() => [...document.querySelectorAll('body *')]
+    .filter(element => element.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+    .slice(0, 5).map(element => element.tagName.toLowerCase() + (element.id ? '#' + element.id : '')
+        + (element.className && typeof element.className === 'string' ? '.' + element.className.split(' ')[0] : ''))"""
+
+
+def assert_no_sideways_scroll(page, name: str) -> None:
+    """The page fits the window. Layout after a resize can lag on a loaded machine: allow it a moment to settle, then
+    name what sticks out."""
+    fits = "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    # Polled from here: `wait_for_function` polls with an evaluated string, which the site's CSP (no 'unsafe-eval')
+    # refuses whenever the page does not fit at once; `evaluate` is not subject to it.
+    deadline = time.monotonic() + 3
+    while not page.evaluate(fits) and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert page.evaluate(fits), f"{name} scrolls sideways ({width} px wide): {page.evaluate(_TOO_WIDE)}"

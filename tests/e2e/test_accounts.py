@@ -9,6 +9,7 @@ import time
 import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.core import mail
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import assert_accessible, log_in
 
@@ -54,9 +55,11 @@ def test_a_client_signs_up_verifies_their_email_logs_in_and_finds_crisis_help(
 
     page.goto(live_server.url + "/")
     page.get_by_role("link", name="Create an account").first.click()
+    page.get_by_role("heading", name="Create an account", level=1).wait_for()
     check(page, f"signup{suffix}")
     page.get_by_role("button", name="Create account").click()
-    assert page.locator(".nhsuk-error-summary").is_visible(), "an empty form shows the error summary"
+    # expect() waits for the answer to the POST: is_visible() would look at whichever page is there at that instant
+    expect(page.locator(".nhsuk-error-summary")).to_be_visible()  # an empty form shows the error summary
     check(page, f"signup-errors{suffix}")
 
     page.get_by_label("Your name").fill("Robin Client")
@@ -98,10 +101,10 @@ def test_a_wrong_password_shows_an_error_summary_without_javascript(live_server,
 
 ROLES = [
     ("client@example.org", "Alex Morgan", "Client", "Find a support broker"),
-    ("broker@example.org", "Jo Fletcher", "Support broker", "waiting for your answer"),
+    ("broker@example.org", "Jo Fletcher", "Support broker", "No requests or clients yet"),
     ("provider@example.org", "Morgan Ellis", "Activity provider", "Your activities"),
     ("reviewer@example.org", "Dr Helen Carter", "KMPT reviewer", "Review queue"),
-    ("admin@example.org", "Waymark Admin", "Administrator", "Open the admin"),
+    ("admin@example.org", "Waymark Admin", "Administrator", "Nothing is waiting for you"),
 ]
 
 
@@ -153,7 +156,7 @@ def test_a_reviewer_sets_up_an_authenticator_app_and_logs_in_with_a_code(live_se
     check(page, "mfa-authenticate")
     page.get_by_label("Security code").fill("000000")
     page.get_by_role("button", name="Continue").click()
-    assert page.locator(".nhsuk-error-summary").is_visible()
+    expect(page.locator(".nhsuk-error-summary")).to_be_visible()
     check(page, "mfa-authenticate-errors")
     page.get_by_label("Security code").fill(code(1))  # a fresh code: the one used to set up may not be reused
     page.get_by_role("button", name="Continue").click()

@@ -18,21 +18,29 @@ def test_broker_signs_admin_verifies_and_people_find_them(live_server, browser, 
     admin = UserFactory(role=Role.ADMIN, is_staff=True, is_superuser=True)
 
     page = signed_in_page(browser, browser_context_args, live_server, broker)
+    page.goto(f"{live_server.url}/dashboard/")
+    # onboarding as a task list, and the next thing to do worked out from the broker's state
+    expect(page.get_by_test_id("broker-next-step")).to_contain_text("Complete your profile")
+    expect(page.get_by_test_id("task-profile")).to_have_text("Incomplete")
+    expect(page.get_by_test_id("task-charter")).to_have_text("Not started")
+    expect(page.get_by_test_id("task-verification")).to_have_text("Cannot start yet")
+    assert_accessible(page, "broker-dashboard-onboarding")
     page.goto(f"{live_server.url}/brokers/me/")
-    expect(page.get_by_test_id("listing-status")).to_contain_text("Sign the Quality Charter")
+    expect(page.get_by_test_id("listing-status")).to_contain_text("You are not listed yet")
     assert_accessible(page, "broker-profile-edit")
     page.get_by_label("Name shown to people").fill("Robin Broker")
     page.get_by_label("About you").fill("I help people in Canterbury plan creative activities.")
     page.get_by_label("Canterbury").check()
     page.get_by_label("Mental health").check()
-    page.get_by_label("Languages you can work in").fill("en, pl")
+    page.get_by_label("English", exact=True).check()  # languages by name, stored as codes
+    page.get_by_label("Polish", exact=True).check()
     page.get_by_label("Hourly rate, in pounds").fill("-4")
     page.get_by_role("button", name="Save your profile").click()
     expect(page.get_by_role("alert")).to_contain_text("£0.00 or more")
     assert_accessible(page, "broker-profile-error")
     page.get_by_label("Hourly rate, in pounds").fill("29.50")
     page.get_by_role("button", name="Save your profile").click()
-    expect(page.get_by_test_id("listing-status")).not_to_contain_text("hourly rate")
+    expect(page.get_by_test_id("task-profile")).to_have_text("Completed")
 
     page.goto(f"{live_server.url}/charter/")
     assert_accessible(page, "charter-read")
@@ -47,7 +55,9 @@ def test_broker_signs_admin_verifies_and_people_find_them(live_server, browser, 
     for index in range(page.get_by_role("checkbox").count()):
         page.get_by_role("checkbox").nth(index).check()
     page.get_by_role("button", name="Sign the charter").click()
-    expect(page.get_by_test_id("listing-status")).to_contain_text("verify your charter signature")
+    expect(page.get_by_test_id("task-verification")).to_have_text("Waiting for an administrator")
+    page.goto(f"{live_server.url}/dashboard/")
+    expect(page.get_by_test_id("broker-next-step")).to_contain_text("Waiting for an administrator")
 
     admin_page = signed_in_page(browser, browser_context_args, live_server, admin)
     admin_page.goto(f"{live_server.url}/charter/review/")
@@ -82,6 +92,9 @@ def test_broker_signs_admin_verifies_and_people_find_them(live_server, browser, 
     expect(anonymous.get_by_role("link", name="Robin Broker")).to_have_count(0)
     response = anonymous.goto(f"{live_server.url}/brokers/{broker.pk}/")
     assert response.status == 404
+    page.goto(f"{live_server.url}/brokers/me/")
+    expect(page.get_by_test_id("listing-status")).to_contain_text("Your listing is suspended")
+    expect(page.get_by_test_id("listing-status")).to_contain_text("Took a commission from a provider")
 
 
 def test_anyone_signed_in_raises_a_concern_and_an_admin_resolves_it(live_server, browser, browser_context_args):

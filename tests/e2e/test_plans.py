@@ -74,6 +74,8 @@ def build_and_fix(page, live_server, setting, *, javascript: bool) -> None:
     expect(page.get_by_test_id("meter-left")).to_have_text("£700.00")
     expect(page.get_by_test_id("over-budget")).to_have_count(0)
     expect(page.get_by_test_id("check-general")).to_have_count(0)
+    page.get_by_test_id("share").click()
+    expect(page.get_by_text(re.compile("You shared this version on"))).to_be_visible()
 
 
 def client_agrees(page, live_server, setting, *, javascript: bool) -> None:

@@ -68,19 +68,24 @@ def test_a_provider_adds_an_organisation_and_a_listing_an_admin_verifies_it_and_
     page.get_by_role("link", name="Add a listing").click()
     page.get_by_label("Title").fill("Seaside sketching")
     page.get_by_role("button", name="Save draft").click()
+    # Publish sits above the form: what was typed is saved first, and what is missing is explained beside it.
+    page.get_by_label("Description (needed to publish)").fill("Draw the pier with others. Pencils provided.")
     page.get_by_role("button", name="Publish").click()
-    expect(page.get_by_text("Add these before publishing")).to_be_visible()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
+    expect(page.get_by_role("link", name="Choose a category")).to_be_visible()
+    expect(page.get_by_label("Description (needed to publish)")).to_have_value(
+        "Draw the pier with others. Pencils provided."
+    )
+    expect(page.get_by_test_id("preview")).to_contain_text("Draw the pier")  # saved, not only kept in the form
     assert_accessible(page, "listing-editor-errors")
-    page.get_by_label("Description").fill("Draw the pier with others. Pencils provided.")
     page.get_by_label("Category").select_option("art_class")
     page.get_by_label("Cost in pounds").fill("0.00")
     page.get_by_label("The cost is").select_option("session")
     page.get_by_label("Postcode where it happens").fill("ct14 6aa")
     page.get_by_label("Contact phone").fill("01304 000000")
-    page.get_by_role("button", name="Save changes").click()
-    expect(page.get_by_test_id("preview")).to_contain_text("Free")
-    page.get_by_role("button", name="Publish").click()
+    page.get_by_role("button", name="Publish").click()  # no separate save: Publish saves first
     expect(page.get_by_text("Listing published.")).to_be_visible()
+    expect(page.get_by_test_id("preview")).to_contain_text("Free")
     assert_accessible(page, "listing-editor-published")
 
     sign_in(page, live_server, admin)
@@ -91,3 +96,31 @@ def test_a_provider_adds_an_organisation_and_a_listing_an_admin_verifies_it_and_
 
     page.goto(f"{live_server.url}/listings/?q=sketching&area=dover")
     expect(page.get_by_role("link", name="Seaside sketching")).to_be_visible()
+
+
+def test_provider_pages_fit_a_phone_without_sideways_scrolling(live_server, page, transactional_db):
+    provider = UserFactory(role="provider", email="narrow@example.org")
+    organization = OrganizationFactory(name="Folkestone and Hythe Community Wellbeing Collective", members=[provider])
+    listing = ListingFactory(
+        organization=organization,
+        title="Chair yoga and gentle stretching for people recovering from illness",
+        cost="1250.00",
+        cost_unit="once",
+        contact_phone="01303 555 0101",
+    )
+    ListingFactory(organization=organization, title="A draft still being written", status="draft")
+    sign_in(page, live_server, provider)
+    page.set_viewport_size({"width": 375, "height": 800})
+    for path, name in (
+        ("/provider/", "provider-home-375"),
+        (f"/provider/organisations/{organization.pk}/", "organisation-375"),
+        (f"/provider/listings/{listing.pk}/", "listing-editor-375"),
+        (f"/listings/{listing.pk}/", "listing-detail-375"),
+        ("/listings/", "listing-search-375"),
+    ):
+        page.goto(live_server.url + path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 375px"
+        assert_accessible(page, name)
+        if path == f"/listings/{listing.pk}/":
+            expect(page.get_by_role("link", name="01303 555 0101")).to_have_attribute("href", "tel:013035550101")

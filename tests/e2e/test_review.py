@@ -15,11 +15,12 @@ from tests.e2e.conftest import assert_accessible
 from tests.e2e.test_plans import sign_in
 from tests.factories import UserFactory
 from tests.plans.factories import LineFactory, PlanFactory
+from tests.plans.helpers import agree
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
-def wait_for(plan_id, status, timeout=20.0):
+def wait_for(plan_id, status, timeout=60.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if Plan.objects.get(pk=plan_id).status == status:
@@ -34,7 +35,7 @@ def test_the_reviewers_day(celery_worker_real, live_server, page, browser, brows
     broker = UserFactory(role=Role.BROKER, name="Jo Fletcher")
     plan = PlanFactory(budget__client=client, budget__recorded_by=reviewer, broker=broker)
     line = LineFactory(plan=plan, description="Weekly art class")
-    services.plan_agree(plan=plan, by=client)
+    agree(plan, client)
     services.plan_submit(plan=plan, by=client)
     wait_for(plan.pk, "in_review")
 
@@ -53,13 +54,18 @@ def test_the_reviewers_day(celery_worker_real, live_server, page, browser, brows
     assert_accessible(page, "review-page")
     page.get_by_role("radio", name="Ask for changes").check()
     page.get_by_label("Reasons").fill("Say where the art class meets")
-    page.get_by_role("button", name="Record the decision").click()
+    page.get_by_role("button", name="Continue").click()
+    assert_accessible(page, "review-decision-check")
+    page.get_by_role("button", name="Ask for changes").click()
     expect(page.get_by_test_id("plan-status")).to_have_text("Changes requested")
 
     expect(client_page.get_by_test_id("plan-status")).to_have_text("Changes requested", timeout=10_000)
     expect(client_page.get_by_test_id("decision")).to_contain_text("Say where the art class meets")
 
     services.line_update(line=line, by=broker, description="Weekly art class at the Beaney", units=Decimal("1"))
+    client_page.reload()
+    expect(client_page.get_by_role("button", name="I agree with this plan")).to_have_count(0)  # not shared yet
+    services.plan_share(plan=plan, by=broker)
     client_page.reload()
     client_page.get_by_role("button", name="I agree with this plan").click()
     client_page.get_by_role("button", name="Send the plan to KMPT").click()
@@ -70,7 +76,8 @@ def test_the_reviewers_day(celery_worker_real, live_server, page, browser, brows
     expect(page.get_by_test_id("diff")).to_contain_text("Weekly art class at the Beaney")
     page.get_by_role("radio", name="Approve the plan").check()
     page.get_by_label(re.compile("Note for the client")).fill("Clear and affordable")
-    page.get_by_role("button", name="Record the decision").click()
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Approve the plan").click()
     expect(page.get_by_test_id("plan-status")).to_have_text("Approved")
     assert_accessible(page, "review-decided")
 

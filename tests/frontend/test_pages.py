@@ -90,7 +90,8 @@ def test_signup_as_broker_creates_a_broker_and_sends_the_verification_email(clie
     assert response.status_code == 302
     user = User.objects.get(email="jo@example.org")
     assert (user.role, user.name) == (Role.BROKER, "Jo Test")
-    assert len(callbacks) == 1, "the verification email goes to Celery after commit"
+    after_commit = [callback for callback in callbacks if not getattr(callback, "empties_cache", False)]
+    assert len(after_commit) == 1, "the verification email goes to Celery after commit"
 
 
 def test_signup_cannot_choose_reviewer(client):
@@ -129,10 +130,10 @@ def test_login_with_the_right_password_goes_to_the_dashboard(client):
     ("role", "staff", "caption", "next_step"),
     [
         (Role.CLIENT, False, "Client", "Find a support broker"),
-        (Role.BROKER, False, "Support broker", "waiting for your answer"),
+        (Role.BROKER, False, "Support broker", "No requests or clients yet"),
         (Role.PROVIDER, False, "Activity provider", "Add your organisation"),
         (Role.REVIEWER, False, "KMPT reviewer", "Review queue"),
-        (Role.ADMIN, True, "Administrator", "Open the admin"),
+        (Role.ADMIN, True, "Administrator", "Nothing is waiting for you"),
     ],
 )
 def test_each_role_has_its_own_dashboard(client, role, staff, caption, next_step):
