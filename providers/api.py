@@ -99,7 +99,6 @@ class OrganizationViewSet(
         detail=True,
         methods=["get", "post"],
         throttle_scopes={"POST": "email"},
-        pagination_class=None,
         filter_backends=[],
     )
     def invites(self, request: Request, pk: str | None = None) -> Response:
@@ -108,7 +107,8 @@ class OrganizationViewSet(
         if not permissions.can_manage_organization(request.user, organization):
             raise NotAllowed("Only members see and send invitations.")
         if request.method == "GET":
-            return Response(InviteSerializer(organization.invites.all(), many=True).data)
+            invites = self.paginate_queryset(organization.invites.order_by("-id"))
+            return self.get_paginated_response(InviteSerializer(invites, many=True).data)
         serializer = InviteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         invite = services.organization_invite(

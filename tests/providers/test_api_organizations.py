@@ -109,3 +109,12 @@ def test_an_invitation_for_another_email_cannot_be_accepted(client, provider_use
     response = client.post(f"/provider/invites/{invite.token}/")
     assert response.status_code == 200 and "different email" in response.content.decode()
     assert not Membership.objects.filter(organization=organization, user=stranger).exists()
+
+
+def test_an_organisations_invitations_are_a_paginated_list(api, provider_user, organization):
+    member = api(provider_user)
+    for n in range(3):
+        sent = member.post(f"{URL}/{organization.id}/invites", {"email": f"p{n}@example.org"}, format="json")
+        assert sent.status_code == 201
+    body = member.get(f"{URL}/{organization.id}/invites", {"page_size": 2}).json()
+    assert body["count"] == 3 and body["next"] and len(body["results"]) == 2
