@@ -198,7 +198,13 @@ def erasure_ask(request: HttpRequest) -> HttpResponse:
     if asked and attempt(request, services.erasure_request, by=_user(request), reason=form.cleaned_data["reason"]):
         messages.success(request, "Your request is recorded. An administrator will look at it within a month.")
         return redirect("erasure-ask")
-    return render(request, "accounts/erasure_ask.html", {"form": form, "open_request": open_request})
+    refused = (
+        ErasureRequest.objects.filter(person=_user(request), status=ErasureStatus.REFUSED)
+        .order_by("-decided_at")
+        .first()
+    )
+    context = {"form": form, "open_request": open_request, "refused": refused}
+    return render(request, "accounts/erasure_ask.html", context)
 
 
 @staff_required

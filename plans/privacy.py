@@ -7,7 +7,9 @@ from typing import Any
 from accounts import registry
 from audit.models import Event
 from audit.serializers import EventSerializer
-from plans.models import Budget, Notification, Plan, PlanVersion
+from plans.models import Budget, Notification, OutcomeView, Plan, PlanVersion
+
+REMOVED = "[Removed at the writer's request]"
 
 KEPT = [
     "Your personal budgets, support plans, the versions sent to KMPT and KMPT's decisions are kept, under a "
@@ -65,11 +67,20 @@ def _notifications(person: Any) -> list[dict[str, Any]]:
 
 
 def _erase_plans(person: Any, pseudonym: str) -> list[str]:
-    """The client's own words in live plans go; the plans and their frozen versions stay (names scrubbed later)."""
+    """The client's own words in live plans go; the plans and their frozen versions stay (names scrubbed later).
+    The stored PDFs of those versions are dropped: they print the name, and are rendered again, under the pseudonym,
+    from the scrubbed record the next time anyone downloads one."""
     for plan in Plan.objects.filter(client=person):
         Plan.objects.filter(pk=plan.pk).update(
             summary="", outcome_descriptions=dict.fromkeys(plan.outcome_descriptions, "")
         )
+    PlanVersion.objects.filter(plan__client=person).update(
+        pdf=None, pdf_rendered_at=None, decided_pdf=None, decided_pdf_rendered_at=None
+    )
+    # What they wrote before a review ("how is it going"), and its history: the row stays so the review still shows
+    # that a view was given.
+    OutcomeView.objects.filter(by=person).update(text=REMOVED)
+    OutcomeView.pgh_event_model.objects.filter(by=person).update(text=REMOVED)
     return KEPT
 
 

@@ -14,13 +14,16 @@ from typing import Any
 import pgtrigger
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts import registry
 from accounts.mfa import second_factor_ensure
-from accounts.models import DataExport, ErasureRequest, ErasureStatus, Representative, User
+from accounts.models import DataExport, ErasureRequest, ErasureStatus, OutgoingEmail, Representative, User
+from accounts.services._mail import send, site_link
 from accounts.services.representatives import AccountsError
+from accounts.services.users import CRISIS_LINES
 from audit.services import event_record, service
 from config.errors import Conflict, InvalidTransition, NotAllowed
 
@@ -132,6 +135,16 @@ def erasure_refuse(*, erasure: ErasureRequest, by: User, reason: str) -> Erasure
         action="erasure_refused", record_type="erasure_request", record_id=locked.pk, by=by, person=locked.person,
         from_state=ErasureStatus.REQUESTED, to_state=locked.status, reason=reason,
     )  # fmt: skip
+    send(
+        to=locked.person.email,
+        subject="Your request to erase your data",
+        text=(
+            "We have looked at your request to erase the information Waymark holds about you, and we cannot do it "
+            f"now. The reason is:\n\n{reason}\n\nYour account stays open as it was. You can see this on "
+            f"{site_link('/account/erasure/')} and ask again at any time. If you are unhappy with this decision you "
+            "can complain to the Information Commissioner's Office (ico.org.uk, 0303 123 1113)."
+        ),
+    )
     return locked
 
 
@@ -156,8 +169,10 @@ def erasure_complete(*, erasure: ErasureRequest, by: User) -> ErasureRequest:
     for holding in registry.holdings():
         if holding.erase is not None:
             kept.extend(holding.erase(person, pseudonym))
-    Representative.objects.filter(person=person).update(status="revoked", revoked_at=timezone.now())
-    Representative.objects.filter(client=person).update(name="", email=pseudo_email)
+    # Nobody acts for them or through them any more: the records kept for KMPT are KMPT's, not a helper's to read.
+    for helped in (Representative.objects.filter(person=person), Representative.objects.filter(client=person)):
+        helped.exclude(status="revoked").update(status="revoked", revoked_at=timezone.now(), revoked_by=by)
+    _emails_to_erase(email)
     EmailAddress.objects.filter(user=person).delete()
     Authenticator.objects.filter(user=person).delete()
     person.name, person.email, person.is_active = pseudonym, pseudo_email, False
@@ -165,6 +180,7 @@ def erasure_complete(*, erasure: ErasureRequest, by: User) -> ErasureRequest:
     person.save()
     _sessions_end(person)
     scrub_everywhere({text: replacement for text, replacement in ((name, pseudonym), (email, pseudo_email)) if text})
+    _tell_erased(email)
     locked.status, locked.decided_at, locked.decided_by, locked.kept = ErasureStatus.COMPLETED, timezone.now(), by, kept
     locked.reason = ""
     locked.save(update_fields=["status", "decided_at", "decided_by", "kept", "reason"])
@@ -173,6 +189,32 @@ def erasure_complete(*, erasure: ErasureRequest, by: User) -> ErasureRequest:
         from_state=ErasureStatus.REQUESTED, to_state=locked.status,
     )  # fmt: skip
     return locked
+
+
+ERASED_EMAIL = "[This email was removed when the person's data was erased]"
+
+
+def _emails_to_erase(email: str) -> None:
+    """Emails to the person: what is waiting never goes, what went is kept as a count only. These are the places
+    their first name or other words about them can be without their full name ("Hello Quentin,")."""
+    to_them = OutgoingEmail.objects.filter(to__icontains=email)
+    to_them.filter(sent_at__isnull=True).delete()
+    to_them.update(subject=ERASED_EMAIL, body=ERASED_EMAIL, html="")
+
+
+def _tell_erased(email: str) -> None:
+    """The last email to the person: straight to the mail task, never kept in the outbox, so that their address is
+    not stored anywhere once it has gone."""
+    from accounts.tasks import send_email
+
+    body = (
+        "Hello,\n\nWe have erased the information Waymark held about you, as you asked. Your account is closed and "
+        "you cannot sign in any more.\n\nKMPT must keep its record of your personal budgets, the support plans sent "
+        "to it and its decisions. These are kept under a made-up name, not yours.\n\n"
+        f"{CRISIS_LINES}\n\nWaymark"
+    )
+    message = {"subject": "Your data has been erased", "body": body, "from_email": settings.DEFAULT_FROM_EMAIL}
+    transaction.on_commit(lambda: send_email.delay(**message, to=[email]), robust=True)
 
 
 def _sessions_end(person: User) -> None:
@@ -212,11 +254,20 @@ def scrub_everywhere(replacements: dict[str, str]) -> int:
     return changed
 
 
+def whole(text: str) -> str:
+    """A PostgreSQL pattern for `text` standing on its own: never inside a longer word or address, so erasing "Ann"
+    leaves "annual" alone and erasing jo@example.org leaves anjo@example.org and jo@example.org.uk alone; any case."""
+    if "@" in text:  # an address: no character of an address may come just before it, nor a word or domain just after
+        return rf"(?<![[:alnum:]_.%+-]){re.escape(text)}(?![[:alnum:]_-]|\.[[:alnum:]])"
+    # a name: "Jo Hale's" is theirs, "Jo Haley" and "Jo Hale-Smith" are somebody else's
+    return rf"(?<![[:alnum:]_-]){re.escape(text)}(?![[:alnum:]_-])"
+
+
 def _scrub_column(cursor: Any, table: str, column: str, kind: str, replacements: dict[str, str]) -> int:
     target = f'"{column}"::text' if kind in ("jsonb", "json") else f'"{column}"'
     changed = 0
     for text, replacement in replacements.items():
-        pattern = re.escape(text)
+        pattern = whole(text)
         value = f"regexp_replace({target}, %s, %s, 'gi')"
         assigned = f"({value})::{kind}" if kind in ("jsonb", "json") else value
         cursor.execute(

@@ -273,3 +273,117 @@ def test_the_privacy_notice_is_linked_from_every_page_and_sign_up():
     notice = page.get("/privacy/").content.decode()
     for words in ("lawful basis", "How long we keep it", "Your rights", "data protection officer"):
         assert words.lower() in notice.lower(), words
+
+
+# --- Erasure touches only the person (gaps found by review: each of these failed before the fix) -----------------
+
+
+def _pdf_text(data: bytes) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+@pytest.fixture
+def erased(api, plan, client_user, broker_user, reviewer_user, admin_user, django_capture_on_commit_callbacks):
+    """Jo Hale (jo@example.org) with an approved plan, a stored PDF, a carer, a view before review and an email,
+    beside people whose names and addresses look like hers; then her erasure is completed."""
+    from django.core import mail
+
+    from accounts.models import OutgoingEmail
+    from accounts.services import users as account_users
+    from config.celery import app
+    from plans.models import OutcomeView
+    from plans.services.documents import plan_pdf_render
+    from plans.tasks import process_submission
+    from tests.privacy.test_representatives import helper
+
+    client_user.name, client_user.email = "Jo Hale", "jo@example.org"
+    client_user.save()
+    lookalikes = [
+        UserFactory(name="Jo Haley", email="anjo@example.org"),
+        UserFactory(name="Jo Hale-Smith", email="jo@example.org.uk"),
+    ]
+    engagement = Engagement.objects.get(client=client_user, broker=broker_user)
+    theirs = Message.objects.create(
+        engagement=engagement, sender=broker_user, body="Jo Haley and Jo Hale-Smith run the annual walk; Jo Hale's too"
+    )
+    carer, _ = helper(api, client_user, ["view"])
+    agree(plan, client_user)
+    services.plan_submit(plan=plan, by=client_user)
+    process_submission(plan.pk, plan.version)
+    services.plan_decide(plan=Plan.objects.get(pk=plan.pk), by=reviewer_user, outcome="approved", note="Good")
+    plan_pdf_render(plan_id=plan.pk, version=1)
+    assert "Jo Hale" in _pdf_text(bytes(PlanVersion.objects.get(plan=plan).decided_pdf))
+    OutcomeView.objects.create(plan=plan, outcome="relationships", by=client_user, text="Jo here: the walks help")
+    OutcomeView.objects.filter(by=client_user).update(text="Jo here: the walks help a lot")
+    account_users.email_send(
+        message=mail.EmailMessage(
+            subject="Hi", body="Hello Jo, your plan", from_email="w@example.org", to=[client_user.email]
+        )
+    )
+    assert OutgoingEmail.objects.filter(body__contains="Hello Jo,").exists()
+
+    asked = api(client_user).post("/api/v1/me/erasure", {}, format="json").json()
+    mail.outbox.clear()
+    eager, app.conf.task_always_eager = app.conf.task_always_eager, True
+    try:
+        with signed_in_with_mfa(admin_user), django_capture_on_commit_callbacks(execute=True):
+            services_complete(asked["id"], admin_user)
+    finally:
+        app.conf.task_always_eager = eager
+    return {"plan": plan, "lookalikes": lookalikes, "message": theirs, "carer": carer, "person": client_user}
+
+
+def test_erasure_leaves_other_peoples_lookalike_names_and_addresses_alone(erased):
+    for person in erased["lookalikes"]:
+        before = (person.name, person.email)
+        person.refresh_from_db()
+        assert (person.name, person.email) == before
+    body = Message.objects.get(pk=erased["message"].pk).body
+    assert body.startswith("Jo Haley and Jo Hale-Smith run the annual walk; ") and "Jo Hale's" not in body
+    assert _everywhere('jo@example.org"') == [] and not any(
+        table == "accounts_user" for table, _ in _everywhere("Jo Hale'")
+    )
+
+
+def test_erasure_drops_the_stored_pdfs_and_renders_them_again_under_the_pseudonym(erased, api, reviewer_user):
+    version = PlanVersion.objects.get(plan=erased["plan"])
+    assert version.pdf is None and version.decided_pdf is None
+    served = api(reviewer_user).get(f"/api/v1/plans/{erased['plan'].pk}/pdf")
+    text = _pdf_text(served.content)
+    assert "Jo Hale" not in text and "Former Waymark user" in text
+
+
+def test_erasure_removes_their_words_before_review_their_emails_and_ends_their_helpers_access(erased, api):
+    from django.core import mail
+
+    from accounts.models import OutgoingEmail, Representative
+    from plans.models import OutcomeView
+
+    assert _everywhere("the walks help") == []  # the view and its history
+    assert OutcomeView.objects.filter(plan=erased["plan"]).exists()  # the review still shows a view was given
+    assert not OutgoingEmail.objects.filter(body__contains="Hello Jo,").exists()
+    assert set(Representative.objects.filter(client=erased["person"]).values_list("status", flat=True)) == {"revoked"}
+    assert api(erased["carer"]).get(f"/api/v1/plans/{erased['plan'].pk}").status_code == 404
+    [told] = [m for m in mail.outbox if m.to == ["jo@example.org"]]
+    assert "erased" in told.body and "KMPT must keep" in told.body
+    assert not OutgoingEmail.objects.filter(to__icontains='jo@example.org"').exists()  # never kept in the outbox
+
+
+def test_a_refused_erasure_is_emailed_with_its_reason_and_shown_on_the_page(api, client_user, admin_user):
+    from accounts.models import OutgoingEmail
+
+    asked = api(client_user).post("/api/v1/me/erasure", {}, format="json").json()
+    api(admin_user).post(
+        f"/api/v1/erasure-requests/{asked['id']}/refuse", {"reason": "A court case needs the records"}, format="json"
+    )
+    [email] = OutgoingEmail.objects.filter(to__icontains=client_user.email, subject__icontains="erase")
+    assert "A court case needs the records" in email.body and "/account/erasure/" in email.body
+    person = Client()
+    person.force_login(client_user)
+    page = person.get("/account/erasure/").content.decode()
+    assert 'data-testid="erasure-refused"' in page and "A court case needs the records" in page
+    assert "<form" in page  # they may ask again
