@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
+
 from accounts import registry
 from audit.models import Event
 from audit.serializers import EventSerializer
@@ -80,7 +82,7 @@ def _erase_plans(person: Any, pseudonym: str) -> list[str]:
     # What they wrote before a review ("how is it going"), and its history: the row stays so the review still shows
     # that a view was given.
     OutcomeView.objects.filter(by=person).update(text=REMOVED)
-    OutcomeView.pgh_event_model.objects.filter(by=person).update(text=REMOVED)
+    apps.get_model("plans", "OutcomeViewHistory").objects.filter(by=person).update(text=REMOVED)
     return KEPT
 
 
