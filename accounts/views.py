@@ -25,6 +25,7 @@ from accounts.services.representatives import token_matches
 from audit.models import AccessLog
 from config.errors import ServiceError
 from config.pages import attempt, raise_for_refusal
+from config.throttles import page_limit
 
 
 def _user(request: HttpRequest) -> User:
@@ -47,6 +48,7 @@ def _form_errors(request: HttpRequest, form: Any, error: ServiceError) -> None:
 
 
 @login_required
+@page_limit("email")
 def people_who_help_me(request: HttpRequest) -> HttpResponse:
     """The client's page: who helps them, what each may do, and asking someone new."""
     user = _user(request)
@@ -160,6 +162,7 @@ def access_log(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@page_limit("render", "GET", "POST", when=lambda request: request.method == "POST" or "format" in request.GET)
 def my_data(request: HttpRequest) -> HttpResponse:
     """A copy of everything held about the person: to read here, as JSON, or as a PDF."""
     from django.http import JsonResponse
@@ -167,7 +170,8 @@ def my_data(request: HttpRequest) -> HttpResponse:
     export = None
     if request.method == "POST" or request.GET.get("format") in ("json", "pdf"):
         waiting = DataExport.objects.filter(person=_user(request), status="processing").first()
-        export = waiting or services.export_request(by=_user(request))
+        fresh = None if request.method == "POST" else services.export_recent(_user(request))
+        export = waiting or fresh or services.export_request(by=_user(request))
         if export.status == "done" and request.GET.get("format") == "json":
             response = JsonResponse(export.content, json_dumps_params={"indent": 2})
             response["Content-Disposition"] = 'attachment; filename="my-waymark-data.json"'

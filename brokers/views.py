@@ -27,6 +27,7 @@ from charter.permissions import request_user
 from charter.selectors import signature_current_of
 from config.errors import ServiceError
 from config.pages import raise_for_refusal
+from config.throttles import page_limit
 from providers.cache import BROKERS, PROVIDERS, page_for_anonymous
 
 PAGE_SIZE = 10
@@ -142,6 +143,7 @@ def _engagement_for(request: HttpRequest, pk: int) -> Engagement:
 
 
 @login_required
+@page_limit("email")
 def engagement_ask(request: HttpRequest, pk: int) -> HttpResponse:
     if request_user(request).role != Role.CLIENT:
         raise PermissionDenied

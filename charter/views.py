@@ -18,6 +18,7 @@ from charter.permissions import concern_actions_for, request_user, signature_act
 from charter.selectors import charter_current, concerns_visible_to, signature_current_of, signatures_visible_to
 from config.errors import ServiceError
 from config.pages import raise_for_refusal
+from config.throttles import page_limit
 
 
 def charter_read(request: HttpRequest) -> HttpResponse:
@@ -55,6 +56,7 @@ def charter_sign(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@page_limit("email")
 def concern_raise(request: HttpRequest) -> HttpResponse:
     initial = {"broker": request.GET.get("broker")} if request.GET.get("broker", "").isdecimal() else {}
     form = ConcernForm(request.POST if request.method == "POST" else None, initial=initial, user=request_user(request))

@@ -1,5 +1,5 @@
-"""API rate limits, on the shared cache (Redis): per person, per address, and tighter scopes for writes that email
-other people or render documents. 429 with `Retry-After` (DRF adds the header).
+"""API (and page) rate limits, on the shared cache (Redis): per person, per address, and tighter scopes for writes that
+email other people or render documents. 429 with `Retry-After` (DRF adds the header; `page_limit` on pages).
 
 The contract's floors: never below 300 requests a minute per person, 1,000 a minute per IP, 20 an hour per person on
 the tighter scopes. A view names its tighter scope per method: `throttle_scopes = {"POST": "email"}`.
@@ -14,9 +14,14 @@ While Redis is down every request is let through, as before (config/cache.py).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -107,3 +112,40 @@ class ActionRateThrottle(RateThrottle):
     def get_cache_key(self, request: Any, view: Any) -> str | None:
         ident = request.user.pk if request.user and request.user.is_authenticated else self.get_ident(request)
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class _PageAction:
+    """What ActionRateThrottle reads from a view: the scope per method."""
+
+    def __init__(self, scope: str, methods: tuple[str, ...]) -> None:
+        self.throttle_scopes = dict.fromkeys(methods, scope)
+
+
+def page_limit(
+    scope: str, *methods: str, when: Callable[[HttpRequest], bool] | None = None
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """The API's tighter scope on the page that does the same thing (emails people, renders a document), counted in
+    the same window as the API, so switching between the two gives nobody twice the allowance. Over the limit the
+    page answers 429 with `Retry-After` and says, in plain words, when to try again; nothing is done or lost.
+    `when` narrows it further (a page whose plain GET only shows, while `?format=pdf` renders)."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        action = _PageAction(scope, methods or ("POST",))
+
+        @wraps(view)
+        def limited(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            throttle = ActionRateThrottle()
+            if (when is not None and not when(request)) or throttle.allow_request(request, action):
+                return view(request, *args, **kwargs)
+            wait = int(throttle.wait() or 1)
+            minutes = max(1, -(-wait // 60))
+            back = request.headers.get("referer", "")
+            safe = url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure())
+            context = {"minutes": minutes, "back": back if safe else ""}
+            response = render(request, "429.html", context, status=429)
+            response["Retry-After"] = str(wait)
+            return response
+
+        return limited
+
+    return decorate

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import staff_required
 from config.errors import ServiceError
 from config.pages import raise_for_refusal
+from config.throttles import page_limit
 from providers import permissions, selectors, services
 from providers.cache import PROVIDERS, page_for_anonymous
 from providers.forms import InviteForm, ListingForm, OrganizationForm, ReportForm, SearchForm
@@ -72,6 +73,7 @@ def listing_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@page_limit("email")
 def listing_report(request: HttpRequest, pk: int) -> HttpResponse:
     listing = get_object_or_404(selectors.listings_visible_to(request.user), pk=pk)
     form = ReportForm(request.POST)
@@ -166,6 +168,7 @@ def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@page_limit("email")
 def organization_invite(request: HttpRequest, pk: int) -> HttpResponse:
     organization = _managed_organization(request, pk)
     form = InviteForm(request.POST)

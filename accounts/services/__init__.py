@@ -9,6 +9,7 @@ from accounts.services.privacy import (
     erasure_request,
     export_build,
     export_finish,
+    export_recent,
     export_request,
     scrub_everywhere,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "erasure_request",
     "export_build",
     "export_finish",
+    "export_recent",
     "export_request",
     "representative_accept",
     "representative_invite",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from datetime import timedelta
 from typing import Any
 
 import pgtrigger
@@ -78,6 +79,18 @@ def export_request(*, by: User) -> DataExport:
 
         transaction.on_commit(lambda: build_export.delay(export.pk), robust=True)
     return export
+
+
+RECENT_EXPORT_MINUTES = 10
+
+
+def export_recent(person: User) -> DataExport | None:
+    """The copy finished in the last few minutes, for a download link followed again (each copy is a record and a
+    rendering: a fresh one is made on asking, not on every click)."""
+    since = timezone.now() - timedelta(minutes=RECENT_EXPORT_MINUTES)
+    return (
+        DataExport.objects.filter(person=person, status="done", finished_at__gte=since).order_by("-finished_at").first()
+    )
 
 
 def export_finish(*, export_id: int) -> bool:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role, User
 from config.errors import ServiceError
 from config.pages import raise_for_refusal
+from config.throttles import page_limit
 from plans import _deps, access, permissions, presenters, selectors, services
 from plans.forms import LineForm, ListingSearchForm, PlanDetailsForm, PlanStartForm
 from plans.models import Frequency, Plan, PlanLine
@@ -298,6 +299,7 @@ def line_remove(request: HttpRequest, pk: int, line_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@page_limit("email")
 def plan_share(request: HttpRequest, pk: int) -> HttpResponse:
     """The broker shares the plan as it is now with the client, to read and agree to."""
     plan = plan_for(request, pk)

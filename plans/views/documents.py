@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from config.throttles import page_limit
 from plans import access, presenters, selectors, services
 from plans.diff import versions_diff
 from plans.views._common import plan_for, user_of
@@ -41,6 +42,7 @@ def plan_version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 
 
 @login_required
+@page_limit("render", "GET")
 def plan_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The plan as a PDF, through the same permission check as the page (never a public media URL)."""
     plan = plan_for(request, pk, read="pdf")
