@@ -33,6 +33,7 @@ def navigation_for(user: Any) -> list[tuple[str, str]]:
             ("Charter signatures", "/charter/review/"),
             ("Concerns", "/charter/concerns/"),
             ("Organisations to verify", "/provider/verify/"),
+            ("Erasure requests", reverse("erasure-queue")),
             ("Admin", reverse("admin:index")),
         ],
     }.get(user.role, [])

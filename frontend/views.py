@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from accounts.mfa import mfa_must_enrol
+from accounts.models import ErasureRequest, ErasureStatus
 from charter.models import ConcernStatus, SignatureStatus
 from charter.selectors import concerns_visible_to, signatures_visible_to
 from frontend.next_steps import helps_others_only, next_steps
@@ -43,6 +44,11 @@ def _admin_waiting(user: Any) -> list[tuple[str, str]]:
             organizations_awaiting_verification().count(),
             ("organisation to verify", "organisations to verify"),
             reverse("providers:organizations-to-verify"),
+        ),
+        (
+            ErasureRequest.objects.filter(status=ErasureStatus.REQUESTED).count() if user.is_staff else 0,
+            ("request to erase a person's data", "requests to erase people's data"),
+            reverse("erasure-queue"),
         ),
         (
             stale_reports_visible_to(user).count(),

@@ -271,6 +271,17 @@ def test_the_admin_dashboard_lists_what_is_waiting_with_links(client, admin_user
     assert '<a href="/charter/concerns/">1 open concern about a broker</a>' in html
 
 
+def test_the_admin_is_told_of_erasure_requests_and_reaches_the_queue_from_the_menu(client, admin_user, client_user):
+    from accounts.models import ErasureRequest
+
+    client.force_login(admin_user)
+    ErasureRequest.objects.create(person=client_user, reason="I have moved away")
+    html = assert_page(client.get(reverse("dashboard")), f"Hello, {admin_user.name}")
+    assert "Nothing is waiting for you" not in html
+    assert '<a href="/privacy/erasure-requests/">1 request to erase a person&#x27;s data</a>' in html
+    assert 'class="nhsuk-header__navigation-link" href="/privacy/erasure-requests/"' in html
+
+
 def test_a_missing_page_says_what_to_do_next_in_the_service_style(client, client_user):
     html = assert_page(client.get("/no-such-page/"), "Page not found", status=404)
     assert "check it is correct" in html and 'href="/"' in html

@@ -266,6 +266,28 @@ def test_retention_removes_what_is_past_its_period_once(client_user, admin_user)
     assert apply_retention()["data_exports"] == 0
 
 
+def test_resolved_out_of_date_reports_go_a_year_after_resolution_and_open_ones_stay(client_user, admin_user):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.tasks import apply_retention
+    from providers.models import StaleReport
+    from tests.providers.factories import ListingFactory
+
+    listing = ListingFactory()
+    long_ago = timezone.now() - timedelta(days=400)
+    old = StaleReport.objects.create(listing=listing, reported_by=client_user, note="Closed", resolved_at=long_ago)
+    recent = StaleReport.objects.create(listing=listing, reported_by=client_user, resolved_at=timezone.now())
+    still_open = StaleReport.objects.create(listing=listing, reported_by=client_user)
+    StaleReport.objects.filter(pk=still_open.pk).update(created_at=long_ago)
+    staff = Client()
+    staff.force_login(admin_user)
+    assert "Resolved reports that a listing looked out of date" in staff.get("/privacy/retention/").content.decode()
+    assert apply_retention()["stale_reports"] == 1
+    assert set(StaleReport.objects.values_list("pk", flat=True)) == {recent.pk, still_open.pk} and old.pk
+
+
 def test_the_privacy_notice_is_linked_from_every_page_and_sign_up():
     page = Client()
     assert 'href="/privacy/"' in page.get("/").content.decode()
