@@ -115,7 +115,6 @@ class OrganizationViewSet(
             organization=organization,
             by=request.user,
             email=serializer.validated_data["email"],
-            site_url=request.build_absolute_uri("/"),
         )
         return Response(InviteSerializer(invite).data, status=status.HTTP_201_CREATED)
 

@@ -178,7 +178,6 @@ def organization_invite(request: HttpRequest, pk: int) -> HttpResponse:
                 organization=organization,
                 by=request.user,
                 email=form.cleaned_data["email"],
-                site_url=request.build_absolute_uri("/"),
             )
         except services.ProviderError as error:
             messages.error(request, error.message)

@@ -221,25 +221,28 @@ def eager_celery():
 
 
 def test_the_verification_email_is_plain_english_with_the_link_and_crisis_numbers(
-    client, eager_celery, django_capture_on_commit_callbacks
+    client, eager_celery, django_capture_on_commit_callbacks, settings
 ):
+    settings.SITE_URL = "https://waymark.kent.example"
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
             reverse("account_signup"), {"email": "new@example.org", "password1": "a-long-pass-phrase", "role": "client"}
         )
     [message] = mail.outbox
     assert message.subject == "Waymark: Confirm your email address"
-    assert re.search(r"http://testserver/accounts/confirm-email/\S+/", message.body)
+    assert re.search(r"https://waymark.kent.example/accounts/confirm-email/\S+/", message.body)
+    assert "testserver" not in message.body  # SITE_URL, never the address the request came in on
     assert "111" in message.body and "116 123" in message.body
 
 
-def test_the_password_reset_email_has_the_link(client, eager_celery, django_capture_on_commit_callbacks):
+def test_the_password_reset_email_has_the_link(client, eager_celery, django_capture_on_commit_callbacks, settings):
+    settings.SITE_URL = "https://waymark.kent.example"
     user = UserFactory()
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("account_reset_password"), {"email": user.email})
     [message] = mail.outbox
     assert message.subject == "Waymark: Reset your password"
-    link = re.search(r"http://testserver(/accounts/password/reset/key/\S+/)", message.body).group(1)
+    link = re.search(r"https://waymark.kent.example(/accounts/password/reset/key/\S+/)", message.body).group(1)
     assert_page(client.get(link, follow=True), "Choose a new password")
 
 

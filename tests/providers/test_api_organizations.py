@@ -79,8 +79,9 @@ def test_an_admin_verifies_once_and_others_may_not(api, admin_user, provider_use
 
 
 def test_a_member_invites_by_email_and_the_invitee_joins_when_they_sign_in(
-    api, client, provider_user, other_provider, organization, eager_celery, django_capture_on_commit_callbacks
+    api, client, provider_user, other_provider, organization, eager_celery, django_capture_on_commit_callbacks, settings
 ):
+    settings.SITE_URL = "https://waymark.kent.example"
     invitee_email = "new.colleague@example.org"
     with django_capture_on_commit_callbacks(execute=True):
         response = api(provider_user).post(f"{URL}/{organization.id}/invites", {"email": invitee_email}, format="json")
@@ -93,7 +94,7 @@ def test_a_member_invites_by_email_and_the_invitee_joins_when_they_sign_in(
     )
     invite = OrganizationInvite.objects.get(email=invitee_email)
     assert mail.outbox[-1].to == [invitee_email]
-    assert f"/provider/invites/{invite.token}/" in mail.outbox[-1].body
+    assert f"https://waymark.kent.example/provider/invites/{invite.token}/" in mail.outbox[-1].body  # SITE_URL
     assert "116 123" in mail.outbox[-1].body and "999" in mail.outbox[-1].body  # every email carries the crisis lines
     invitee = UserFactory(email=invitee_email, role="provider")
     client.force_login(invitee)  # signing in accepts the invitation
