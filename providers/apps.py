@@ -10,8 +10,10 @@ class ProvidersConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import post_delete, post_save
 
+        from providers import retention
         from providers.models import Listing, Organization
 
+        retention.register()
         user_logged_in.connect(_accept_invites, dispatch_uid="providers_accept_invites")
         post_save.connect(_listing_saved, sender=Listing, dispatch_uid="providers_listing_saved")
         post_delete.connect(_search_changed, sender=Listing, dispatch_uid="providers_listing_deleted")
