@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 import pghistory
+import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -307,6 +308,21 @@ class PlanVersion(models.Model):
     class Meta:
         ordering = ["plan", "number"]
         constraints = [models.UniqueConstraint(fields=["plan", "number"], name="plan_version_unique")]
+        # What the client agreed and KMPT read is frozen in the database itself, whatever path writes (raw SQL, a
+        # shell, the admin): the snapshot is kept out of the row history, so nothing else would show an edit. Only
+        # an erasure sets this aside, to put the pseudonym in place of the name (accounts.services.privacy).
+        triggers = [
+            pgtrigger.Protect(
+                name="frozen_version",
+                operation=pgtrigger.Update,
+                condition=(
+                    pgtrigger.Q(old__snapshot__df=pgtrigger.F("new__snapshot"))
+                    | pgtrigger.Q(old__number__df=pgtrigger.F("new__number"))
+                    | pgtrigger.Q(old__plan_id__df=pgtrigger.F("new__plan_id"))
+                    | pgtrigger.Q(old__submitted_by_id__df=pgtrigger.F("new__submitted_by_id"))
+                ),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Plan {self.plan_id} version {self.number}"

@@ -260,7 +260,7 @@ def scrub_everywhere(replacements: dict[str, str]) -> int:
         )
         columns = cursor.fetchall()
     changed = 0
-    protected = ("audit.Event:append_only", "audit.AccessLog:access_append_only")
+    protected = ("audit.Event:append_only", "audit.AccessLog:access_append_only", "plans.PlanVersion:frozen_version")
     with pgtrigger.ignore(*protected), connection.cursor() as cursor:
         for table, column, kind in columns:
             changed += _scrub_column(cursor, table, column, kind, replacements)

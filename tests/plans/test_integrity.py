@@ -404,3 +404,20 @@ def test_making_another_accounts_address_primary_is_refused_and_changes_nothing(
     assert response.status_code in (200, 302)
     assert EmailAddress.objects.get(email=other.email).user == other
     assert EmailAddress.objects.get(user=client_user, primary=True).email == client_user.email
+
+
+def test_a_submitted_version_cannot_be_rewritten_even_by_raw_sql(submitted_plan):
+    """The frozen record is guarded in the database: its snapshot is kept out of the row history, so an edit there
+    would otherwise leave no trace. Rendering its PDF and the sweeper's bookkeeping still write."""
+    from django.db import ProgrammingError, transaction
+
+    version = PlanVersion.objects.get(plan=submitted_plan)
+    for sql in (
+        "UPDATE plans_planversion SET snapshot = jsonb_set(snapshot, '{summary}', '\"rewritten\"') WHERE id = %s",
+        "UPDATE plans_planversion SET number = number + 1 WHERE id = %s",
+    ):
+        refused = pytest.raises(ProgrammingError, match="Cannot update")
+        with refused, transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, [version.pk])
+    PlanVersion.objects.filter(pk=version.pk).update(pdf=b"%PDF-1.7", render_resends=1)
+    assert PlanVersion.objects.get(pk=version.pk).snapshot == version.snapshot
