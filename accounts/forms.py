@@ -99,8 +99,9 @@ class LegalAuthorityForm(forms.Form):
         error_messages={"required": "Enter the date the authority starts", "invalid": "Enter a real date"},
     )
     valid_until = forms.DateField(
-        label="Ends on (if it has an end date)",
+        label="Ends on",
         required=False,
+        help_text="Leave this empty if the authority has no end date.",
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": "Enter a real date"},
     )

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from accounts.models import Representative, RepresentativeStatus, Role, User
+from accounts.models import ClientInvitation, Representative, RepresentativeStatus, Role, User
 from audit import context
 
 _CACHE = "_represented_clients"
@@ -59,3 +59,8 @@ def representatives_visible_to(user: Any) -> QuerySet[Representative]:
 
 def people_helped_by(user: Any) -> QuerySet[User]:
     return User.objects.filter(pk__in=clients_represented_by(user)).order_by("name", "email")
+
+
+def client_invitation_waiting(client: Any) -> ClientInvitation | None:
+    """The invitation KMPT sent this person, while they have not yet used it to set up their account."""
+    return ClientInvitation.objects.filter(user_id=client.pk, accepted_at__isnull=True).first()

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
@@ -144,10 +145,17 @@ def client_invitation(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_POST
 def client_invitation_resend(request: HttpRequest, client_id: int) -> HttpResponse:
+    """A reviewer sends an invited client a fresh link; back to the page they came from, on this site only."""
+    # Refused before the lookup, so nobody else can tell which ids are clients'.
+    if _user(request).role != Role.REVIEWER:
+        raise PermissionDenied
     client = get_object_or_404(User, pk=client_id, role=Role.CLIENT)
     if attempt(request, services.client_invitation_resend, user=client, by=_user(request)):
         messages.success(request, f"We have sent {client.name or client.email} a new link.")
-    return redirect(request.POST.get("next") or reverse("client-representatives", args=[client.pk]))
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = reverse("client-representatives", args=[client.pk])
+    return redirect(back)
 
 
 # --- Data rights --------------------------------------------------------------------------------------------------

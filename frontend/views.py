@@ -105,23 +105,35 @@ def who_can_see(request: HttpRequest) -> HttpResponse:
     return render(request, "frontend/who_can_see.html", context)
 
 
+def _person_helped(user: Any, rep: Any) -> dict[str, Any]:
+    """What this helper may open of one client's records, through the same scoped reads as everywhere; what the
+    page shows is noted in the client's access log, as read by the helper for them."""
+    from accounts.selectors import represents
+    from brokers.selectors import engagements_visible_to
+    from plans import access
+    from plans.selectors import budget_current_visible_to, plans_visible_to
+
+    plans = list(plans_visible_to(user).filter(client=rep.client).prefetch_related(None).order_by("-updated_at")[:5])
+    budget = budget_current_visible_to(user, rep.client)
+    access.plans_read(user, plans)
+    access.budgets_read(user, [budget] if budget else [])
+    return {
+        "person": rep.client,
+        "rep": rep,
+        "sees_records": represents(user, rep.client_id, "view"),
+        "plans": plans,
+        "budget": budget,
+        "conversations": engagements_visible_to(user).filter(client=rep.client).exists(),
+    }
+
+
 @login_required
 def people_i_help(request: HttpRequest) -> HttpResponse:
-    """A representative's dashboard: the people they act for, each with their plans, budget and conversations."""
+    """A representative's dashboard: the people they act for, each with what their scope lets them open."""
     from accounts.models import Representative
     from accounts.selectors import representations_active
-    from plans.selectors import budget_current, plans_visible_to
 
     reps = representations_active(request.user).select_related("client")
-    visible = plans_visible_to(request.user)  # type: ignore[arg-type]
-    people = [
-        {
-            "person": rep.client,
-            "rep": rep,
-            "plans": list(visible.filter(client=rep.client).prefetch_related(None).order_by("-updated_at")[:5]),
-            "budget": budget_current(rep.client) if "view" in rep.scope else None,
-        }
-        for rep in reps
-    ]
+    people = [_person_helped(request.user, rep) for rep in reps]
     invitations = Representative.objects.filter(email__iexact=request.user.email, status="invited")  # type: ignore[union-attr]
     return render(request, "frontend/people_i_help.html", {"people": people, "invitations": invitations})

@@ -27,6 +27,11 @@ def plan_read(user: Any, plan: Any, *, record: str = "plan") -> None:
     plans_read(user, [plan], record=record)
 
 
+def statements_read(user: Any, plan: Any) -> None:
+    """A plan's statements, payments or spending read: one row for the plan, as the contract's `statement` record."""
+    plan_read(user, plan, record="statement")
+
+
 def versions_read(user: Any, plan: Any, versions: Iterable[Any]) -> None:
     behalf = _behalf(user, plan.client_id)
     for version in versions:

@@ -198,6 +198,31 @@ class BudgetForm(forms.Form):
         return data
 
 
+class InvitedClientBudgetForm(BudgetForm):
+    """A budget for someone KMPT assessed who may have no account yet: who they are, then the budget."""
+
+    client_name = forms.CharField(
+        label="Full name",
+        max_length=150,
+        error_messages={
+            "required": "Enter the person's full name",
+            "max_length": "The name must be 150 characters or fewer",
+        },
+    )
+    client_email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        help_text="We will email them an invitation to set up their account. "
+        "If they already have an account with this address, the budget is added to it.",
+        error_messages={
+            "required": "Enter the person's email address",
+            "invalid": "Enter an email address in the correct format, like name@example.org",
+        },
+    )
+
+    field_order = ["client_name", "client_email", *BudgetForm.base_fields]
+
+
 class PlanStartForm(forms.Form):
     client = forms.TypedChoiceField(
         label="Who is the plan for?",

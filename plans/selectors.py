@@ -48,6 +48,11 @@ def budget_current(client: User) -> Budget | None:
     return Budget.objects.filter(client=client).order_by("-created_at", "-id").first()
 
 
+def budget_current_visible_to(user: User, client: User) -> Budget | None:
+    """The client's current budget, if this person may see it."""
+    return budgets_visible_to(user).filter(client=client).order_by("-created_at", "-id").first()
+
+
 def plans_with_details(*, listings: bool = True) -> QuerySet[Plan]:
     """Plans with what their pages and the API show. The shared record (the whole plan as JSON, for the client's
     page alone) is left out: decoding it for every row was most of a page of plans' time. Lists of plans in the API

@@ -9,6 +9,7 @@ app_name = "plans"
 
 urlpatterns = [
     path("budgets/", views.budget_find, name="budgets"),
+    path("budgets/new/", views.budget_record_new, name="budget-new"),
     path("budgets/clients/<int:client_id>/", views.budget_record, name="budget-record"),
     path("plans/", views.plan_list, name="plans"),
     path("plans/new/", views.plan_start, name="plan-start"),

@@ -14,8 +14,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
-from audit.access import note_read
 from config.errors import InvalidTransition
+from plans import access
 from plans.models import Plan, PlanLine
 from spending import permissions, selectors, services
 from spending.models import Statement, StatementStatus, Transaction
@@ -37,7 +37,7 @@ def _plan_for(request: Request, plan_id: int) -> Plan:
     """The plan if this person may see it (its statements' reading noted in the access log); 404 otherwise."""
     plan = get_object_or_404(selectors.spending_plans_visible_to(_user(request)), pk=plan_id)
     if request.method == "GET":
-        note_read(_user(request), record="statement", record_id=plan.pk, person_id=plan.client_id)
+        access.statements_read(_user(request), plan)
     return plan
 
 

@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role, User
-from audit.access import note_read
 from config.errors import ServiceError
 from config.pages import raise_for_refusal
+from plans import access
 from plans.models import Plan
 from spending import charts, permissions, presenters, selectors, services
 from spending.forms import MatchForm, StatementUploadForm
@@ -35,7 +35,7 @@ def _plan(request: HttpRequest, pk: int) -> Plan:
     """The plan if this person may see it (its statements' reading noted in the access log); 404 otherwise."""
     plan = get_object_or_404(selectors.spending_plans_visible_to(_user(request)), pk=pk)
     if request.method == "GET":
-        note_read(_user(request), record="statement", record_id=plan.pk, person_id=plan.client_id)
+        access.statements_read(_user(request), plan)
     return plan
 
 

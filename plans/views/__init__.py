@@ -1,7 +1,7 @@
 """Plan pages, split along their seams: budgets, the broker's builder, the client's page, documents, the
 reviewer's desk and the notification centre."""
 
-from plans.views.budgets import budget_find, budget_record
+from plans.views.budgets import budget_find, budget_record, budget_record_new
 from plans.views.builder import (
     line_add,
     line_edit,
@@ -22,6 +22,7 @@ from plans.views.review import review_claim, review_decide, review_page, review_
 __all__ = [
     "budget_find",
     "budget_record",
+    "budget_record_new",
     "line_add",
     "line_edit",
     "line_remove",

@@ -155,6 +155,43 @@ def test_recording_and_correcting_a_budget_with_date_inputs(live_server, page, s
     assert Budget.objects.filter(client=newcomer).count() == 2
 
 
+def test_recording_a_budget_for_someone_new_invites_them(live_server, page, setting):
+    sign_in(page, live_server, setting["reviewer"])
+    page.goto(f"{live_server.url}/budgets/")
+    page.get_by_role("button", name="Record a budget for someone new").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Record a budget for someone new")
+    page.get_by_role("button", name="Record the budget").click()
+    summary = page.locator(".nhsuk-error-summary")
+    expect(summary).to_contain_text("Enter the person's full name")
+    expect(summary).to_contain_text("Enter the person's email address")
+    assert page.title().startswith("Error: ")
+    both_widths(page, "budget-new-errors")
+
+    page.get_by_label("Full name").fill("Robin Hale")
+    page.get_by_label("Email address").fill("robin.hale@example.org")
+    page.get_by_role("radio", name="Kent County Council").check()
+    page.get_by_role("radio", name=re.compile("Substantial")).check()
+    page.get_by_label("Personal budget a year, in pounds").fill("2400")
+    for group, year in (("Date of the assessment", "2026"), ("Date of the next review", "2027")):
+        dates = page.get_by_role("group", name=group)
+        dates.get_by_label("Day").fill("1")
+        dates.get_by_label("Month").fill("4")
+        dates.get_by_label("Year").fill(year)
+    page.get_by_role("checkbox", name=re.compile("Managing and maintaining nutrition")).check()
+    page.get_by_role("radio", name=re.compile("Kent Card")).check()
+    page.get_by_role("button", name="Record the budget").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Correct the budget for Robin Hale")
+    expect(page.get_by_role("status")).to_contain_text("We have emailed robin.hale@example.org an invitation")
+    expect(page.get_by_test_id("invitation-waiting")).to_contain_text("has not set up their account yet")
+    both_widths(page, "budget-new-recorded")
+    page.get_by_test_id("representatives-link").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("People who act for Robin Hale")
+    expect(page.get_by_role("button", name="Send a new invitation")).to_be_visible()
+    both_widths(page, "client-representatives")
+    assert Budget.objects.get(client__email="robin.hale@example.org").annual_amount == Decimal("2400.00")
+
+
 def in_review(setting) -> Plan:
     plan = setting["plan"]
     LineFactory(plan=plan, description="Weekly art class", outcomes=["community_and_recreation"])
