@@ -234,3 +234,52 @@ def test_a_representative_of_nobody_sees_no_engagement(api, plan, client_user, b
 
     engagement = Engagement.objects.get(client=client_user, broker=broker_user)
     assert api(UserFactory()).get(f"/api/v1/engagements/{engagement.pk}").status_code == 404
+
+
+# --- Every act shown as the person's who did it, for the client ----------------------------------------------------
+
+
+def _labelled_messages(html):
+    """(who, what) for each message of the conversation page, in order."""
+    found = re.findall(
+        r'<p class="nhsuk-body-s"><strong>(.*?)</strong>, [^<]*</p>\s*<p class="nhsuk-card__description">(.*?)</p>',
+        html,
+    )
+    return [(who, what) for who, what in found]
+
+
+def _page(user):
+    page = Client()
+    page.force_login(user)
+    return page
+
+
+def test_the_conversation_names_who_wrote_each_message(api, plan, client_user, broker_user):
+    from brokers.models import Engagement
+    from brokers.services import party_name
+
+    engagement = Engagement.objects.get(client=client_user, broker=broker_user)
+    carer, _ = helper(api, client_user, ["view", "message"])
+    url = f"/api/v1/engagements/{engagement.pk}/messages"
+    for person, body in ((client_user, "From the client"), (carer, "From the carer"), (broker_user, "From the broker")):
+        assert api(person).post(url, {"body": body}, format="json").status_code == 201
+    broker_name = escape(party_name(type(broker_user).objects.get(pk=broker_user.pk)))  # the name they show
+    client_name = escape(client_user.name)
+    carer_for = f"{escape(carer.name)} (carer, for {client_name})"
+    seen_by = {
+        broker_user: [client_name, carer_for, "You"],
+        carer: [client_name, f"You (for {client_name})", broker_name],
+        client_user: ["You", f"{escape(carer.name)} (carer, for you)", broker_name],
+    }
+    for viewer, expected in seen_by.items():
+        html = _page(viewer).get(f"/engagements/{engagement.pk}/").content.decode()
+        labels = _labelled_messages(html)
+        assert [what for _, what in labels] == ["From the client", "From the carer", "From the broker"]
+        assert [who for who, _ in labels] == expected, viewer
+    sent = api(broker_user).get(url).json()["results"]
+    assert [(item["sender"], item["on_behalf_of"]) for item in sent] == [
+        (client_user.pk, None),
+        (carer.pk, client_user.pk),
+        (broker_user.pk, None),
+    ]
+    assert sent[1]["sender_name"] == carer.name
