@@ -48,6 +48,14 @@ def representation_of(user: Any, client_id: int) -> Representative | None:
     return representations_active(user).filter(client_id=client_id).first()
 
 
+def acting_for_id(user: Any, client_id: int) -> int | None:
+    """The client this person acts for when they read or do something of the client's (None when they act as
+    themself): what the access log and the audit trail record as `on_behalf_of`."""
+    if not getattr(user, "is_authenticated", False) or user.pk == client_id:
+        return None
+    return client_id if client_id in clients_represented_by(user) else None
+
+
 def relationships_to(client_id: int, people: Iterable[int]) -> dict[int, str]:
     """How each of these people stands to the client, in words ("carer"), from their newest representation even if
     it has ended since: what they were when they acted. One query, whatever the number of people."""

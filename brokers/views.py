@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
-from audit.access import note_read
 from brokers import permissions, presenters, selectors, services
+from brokers.access import engagement_read
 from brokers.forms import AskBrokerForm, BrokerProfileForm, BrokerSearchForm, FeedbackForm, InterestForm, MessageForm
 from brokers.models import Engagement
 from brokers.onboarding import onboarding_tasks
@@ -137,7 +137,7 @@ def _engagement_for(request: HttpRequest, pk: int) -> Engagement:
         selectors.engagements_visible_to(request_user(request)).select_related("feedback"), pk=pk
     )
     if request.method == "GET":  # reading it (by anyone but the client) goes in the client's access log
-        note_read(request_user(request), record="engagement", record_id=engagement.pk, person_id=engagement.client_id)
+        engagement_read(request_user(request), engagement)
     return engagement
 
 

@@ -283,3 +283,22 @@ def test_the_conversation_names_who_wrote_each_message(api, plan, client_user, b
         (broker_user.pk, None),
     ]
     assert sent[1]["sender_name"] == carer.name
+
+
+def test_a_representatives_engagement_reads_are_logged_as_for_the_client(api, plan, client_user, broker_user):
+    from audit.models import AccessLog
+    from brokers.models import Engagement
+
+    engagement = Engagement.objects.get(client=client_user, broker=broker_user)
+    reader, _ = helper(api, client_user, ["view"])
+    assert api(reader).get(f"/api/v1/engagements/{engagement.pk}").status_code == 200
+    assert _page(reader).get(f"/engagements/{engagement.pk}/").status_code == 200
+    assert api(broker_user).get(f"/api/v1/engagements/{engagement.pk}").status_code == 200
+    rows = AccessLog.objects.filter(record="engagement", record_id=engagement.pk)
+    assert sorted(rows.values_list("who_id", "person_id", "on_behalf_of_id")) == sorted(
+        [
+            (reader.pk, client_user.pk, client_user.pk),
+            (reader.pk, client_user.pk, client_user.pk),
+            (broker_user.pk, client_user.pk, None),
+        ]
+    )
