@@ -23,6 +23,7 @@ from accounts.services import email_send
 from accounts.services.users import CRISIS_LINES
 from audit.models import Event
 from config.errors import NotAllowed
+from plans import permissions
 from plans.models import (
     OPEN_REVIEW_STATUSES,
     Notification,
@@ -63,10 +64,15 @@ def email_body(text: str, link: str) -> str:
     return f"Hello,\n\n{text}\n\n{absolute(link)}\n\n{CRISIS_LINES}\n\nWaymark"
 
 
+def _may_hear(plan: Plan | None, recipient: User) -> bool:
+    """A broker whose engagement with the client ended lost access to the plan, and hears nothing more of it."""
+    return plan is None or recipient.pk != plan.broker_id or permissions.may_see_plan(recipient, plan)
+
+
 def _deliver(plan: Plan | None, messages: list[Message], *, event: Event | None = None) -> list[Notification]:
-    """Record each message in the recipient's centre and email it (after commit)."""
+    """Record each message in the recipient's centre and email it (after commit), to those who may still hear."""
     rows = []
-    for message in messages:
+    for message in (message for message in messages if _may_hear(plan, message.recipient)):
         link = plan_link(plan, for_reviewer=message.for_reviewer) if plan is not None else ""
         rows.append(
             Notification(
@@ -91,6 +97,7 @@ def _name(plan: Plan) -> str:
 def _parties(
     plan: Plan, *, except_user: User | None, kind: str, client_text: str, broker_text: str, subject: str, email: str
 ) -> list[Message]:
+    """The client and the plan's broker (`_deliver` leaves out a broker whose engagement ended)."""
     messages = []
     if plan.client != except_user:
         messages.append(Message(plan.client, kind, client_text, subject, email))
@@ -298,11 +305,13 @@ def notify(
     email_body: str,
     for_reviewer: bool = False,
     emailed: bool = True,
-) -> Notification:
+) -> Notification | None:
     """Tell one person one thing about a plan (for other apps: spending flags, reviews...): their notification
-    centre now, an email after commit. The email never names the client; `text` (in the app) may."""
+    centre now, an email after commit. The email never names the client; `text` (in the app) may. None when the
+    person may no longer hear of the plan (a broker whose engagement ended)."""
     message = Message(recipient, kind, text, email_subject, email_body, for_reviewer=for_reviewer, emailed=emailed)
-    return _deliver(plan, [message])[0]
+    delivered = _deliver(plan, [message])
+    return delivered[0] if delivered else None
 
 
 # --- The notification centre --------------------------------------------------------------------------------------
