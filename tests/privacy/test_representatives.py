@@ -302,3 +302,31 @@ def test_a_representatives_engagement_reads_are_logged_as_for_the_client(api, pl
             (broker_user.pk, client_user.pk, None),
         ]
     )
+
+
+def _told(plan, kind, person):
+    from plans.models import Notification
+
+    return Notification.objects.filter(plan=plan, kind=kind, recipient=person).values_list("text", flat=True).get()
+
+
+def test_the_client_and_broker_are_told_who_agreed_submitted_and_withdrew_for_the_client(
+    api, plan, client_user, broker_user, sent
+):
+    from plans import services
+
+    carer, _ = helper(api, client_user, ["view", "agree"])
+    carer_words, client_name = f"{carer.name} (carer)", client_user.name
+    digest = share(plan).shared_digest
+    with sent() as emails:
+        services.plan_agree(plan=Plan.objects.get(pk=plan.pk), by=carer, digest=digest)
+    assert _told(plan, "agreed", client_user).startswith(f"{carer_words} agreed to your plan for you.")
+    assert _told(plan, "agreed", broker_user).startswith(f"{carer_words} agreed for {client_name}.")
+    assert {message.to[0] for message in emails} == {client_user.email, broker_user.email}
+    assert all(client_name not in message.subject + message.body for message in emails)
+    services.plan_submit(plan=Plan.objects.get(pk=plan.pk), by=carer)
+    assert _told(plan, "plan_submitted", client_user).startswith(f"{carer_words} sent your plan to KMPT for you.")
+    assert _told(plan, "plan_submitted", broker_user).startswith(f"{carer_words} sent the plan for {client_name}")
+    services.plan_withdraw(plan=Plan.objects.get(pk=plan.pk), by=carer)
+    assert _told(plan, "withdrawn", client_user).startswith(f"{carer_words} withdrew your plan for you.")
+    assert _told(plan, "withdrawn", broker_user).startswith(f"{carer_words} withdrew the plan for {client_name}.")
