@@ -153,7 +153,7 @@ def test_the_representative_reads_the_clients_plan_page_labelled_as_theirs(api, 
     assert page.post(f"/plans/{plan.pk}/agree/", {"digest": digest}).status_code == 302
     assert Plan.objects.get(pk=plan.pk).client_agreed_at is not None
     home = page.get("/people-i-help/").content.decode()
-    assert client_user.name in home and f"/plans/{plan.pk}/" in home
+    assert escape(client_user.name) in home and f"/plans/{plan.pk}/" in home
 
 
 def test_the_pdf_names_both_people_when_a_representative_agreed(api, plan, client_user):
@@ -330,3 +330,22 @@ def test_the_client_and_broker_are_told_who_agreed_submitted_and_withdrew_for_th
     services.plan_withdraw(plan=Plan.objects.get(pk=plan.pk), by=carer)
     assert _told(plan, "withdrawn", client_user).startswith(f"{carer_words} withdrew your plan for you.")
     assert _told(plan, "withdrawn", broker_user).startswith(f"{carer_words} withdrew the plan for {client_name}.")
+
+
+def test_the_pages_say_who_agreed_and_for_whom(api, plan, client_user, broker_user, reviewer_user):
+    from plans import services
+
+    carer, _ = helper(api, client_user, ["view", "agree"])
+    digest = share(plan).shared_digest
+    services.plan_agree(plan=Plan.objects.get(pk=plan.pk), by=carer, digest=digest)
+    own = _page(client_user).get(f"/plans/{plan.pk}/").content.decode()
+    assert "You agreed" not in own
+    assert f"{escape(carer.name)}, carer, agreed to this plan for you" in own
+    theirs = _page(carer).get(f"/plans/{plan.pk}/").content.decode()
+    assert f"You agreed to this plan for {escape(client_user.name)}" in theirs
+    builder = _page(broker_user).get(f"/plans/{plan.pk}/").content.decode()
+    assert f"Agreed by {escape(carer.name)}, carer, for {escape(client_user.name)} on" in builder
+    services.plan_submit(plan=Plan.objects.get(pk=plan.pk), by=carer)
+    services.submission_process(plan_id=plan.pk, version=Plan.objects.get(pk=plan.pk).version)
+    review = _page(reviewer_user).get(f"/reviews/{plan.pk}/").content.decode()
+    assert f"Agreed by {escape(carer.name)}, carer, for {escape(client_user.name)}" in review
