@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from accounts.models import ClientInvitation, Representative, RepresentativeStatus, Role, User
+from accounts.models import ClientInvitation, Relationship, Representative, RepresentativeStatus, Role, User
 from audit import context
 
 _CACHE = "_represented_clients"
@@ -45,6 +46,30 @@ def represents(user: Any, client_id: int, scope: str | None = None) -> bool:
 
 def representation_of(user: Any, client_id: int) -> Representative | None:
     return representations_active(user).filter(client_id=client_id).first()
+
+
+def acting_for_id(user: Any, client_id: int) -> int | None:
+    """The client this person acts for when they read or do something of the client's (None when they act as
+    themself): what the access log and the audit trail record as `on_behalf_of`."""
+    if not getattr(user, "is_authenticated", False) or user.pk == client_id:
+        return None
+    return client_id if client_id in clients_represented_by(user) else None
+
+
+def relationships_to(client_id: int, people: Iterable[int]) -> dict[int, str]:
+    """How each of these people stands to the client, in words ("carer"), from their newest representation even if
+    it has ended since: what they were when they acted. One query, whatever the number of people."""
+    rows = Representative.objects.filter(client_id=client_id, person_id__in=set(people)).order_by("created_at", "id")
+    return {row.person_id: str(Relationship(row.relationship).label).lower() for row in rows if row.person_id}
+
+
+def relationship_to(person_id: int, client_id: int) -> str:
+    return relationships_to(client_id, [person_id]).get(person_id, "representative")
+
+
+def acting_words(name: str, relationship: str, for_name: str | None = None) -> str:
+    """A representative named for what they did: "Sam Taylor (carer)", or "Sam Taylor (carer, for Alex Morgan)"."""
+    return f"{name} ({relationship}, for {for_name})" if for_name else f"{name} ({relationship})"
 
 
 def representatives_visible_to(user: Any) -> QuerySet[Representative]:

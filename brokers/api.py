@@ -12,8 +12,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Role
-from audit.access import note_read
 from brokers import permissions, selectors, services
+from brokers.access import engagement_read
 from brokers.filters import BrokerSearchFilter, EngagementFilter
 from brokers.languages import ISO_639_1
 from brokers.models import Engagement, Message
@@ -123,7 +123,7 @@ def _engagement_for(request: Request, pk: int) -> Engagement:
         selectors.engagements_visible_to(request_user(request)).select_related("feedback"), pk=pk
     )
     if request.method == "GET":  # reading it (by anyone but the client) goes in the client's access log
-        note_read(request_user(request), record="engagement", record_id=engagement.pk, person_id=engagement.client_id)
+        engagement_read(request_user(request), engagement)
     return engagement
 
 

@@ -213,6 +213,14 @@ class Message(models.Model):
     def __str__(self) -> str:
         return f"Message {self.pk} in engagement {self.engagement_id}"
 
+    @property
+    def on_behalf_of_id(self) -> int | None:
+        """The client a representative wrote this for; None when one of the two parties wrote it. Only the parties
+        and the client's representatives may write (`message_send`), so a message from neither party was written
+        for the client, as its `message_sent` event records."""
+        engagement = self.engagement
+        return None if self.sender_id in (engagement.client_id, engagement.broker_id) else engagement.client_id
+
 
 class Feedback(models.Model):
     """A client's rating of their broker, once per engagement; the broker's rating is the average of these."""

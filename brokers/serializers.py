@@ -182,10 +182,12 @@ class EngagementActionSerializer(StrictJSON, serializers.Serializer):
 class MessageSerializer(StrictJSON, serializers.ModelSerializer):
     sender = serializers.IntegerField(source="sender_id", read_only=True)
     sender_name = serializers.CharField(source="sender.get_full_name", read_only=True)
+    # The sender is who wrote it; a representative writes for the client, whose id this is (null for the parties).
+    on_behalf_of = serializers.IntegerField(source="on_behalf_of_id", read_only=True, allow_null=True)
     body = serializers.CharField(max_length=MESSAGE_MAX_LENGTH, trim_whitespace=False)
     schema_text_rules = {"body": CONTROL_CHARACTERS_BUT_LINE_BREAKS}  # and not only spaces
 
     class Meta:
         model = Message
-        fields = ["id", "sender", "sender_name", "body", "sent_at", "read_at"]
-        read_only_fields = ["id", "sender", "sender_name", "sent_at", "read_at"]
+        fields = ["id", "sender", "sender_name", "on_behalf_of", "body", "sent_at", "read_at"]
+        read_only_fields = ["id", "sender", "sender_name", "on_behalf_of", "sent_at", "read_at"]

@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
-from audit.access import note_read
-from brokers import permissions, selectors, services
+from brokers import permissions, presenters, selectors, services
+from brokers.access import engagement_read
 from brokers.forms import AskBrokerForm, BrokerProfileForm, BrokerSearchForm, FeedbackForm, InterestForm, MessageForm
 from brokers.models import Engagement
 from brokers.onboarding import onboarding_tasks
@@ -138,7 +138,7 @@ def _engagement_for(request: HttpRequest, pk: int) -> Engagement:
         selectors.engagements_visible_to(request_user(request)).select_related("feedback"), pk=pk
     )
     if request.method == "GET":  # reading it (by anyone but the client) goes in the client's access log
-        note_read(request_user(request), record="engagement", record_id=engagement.pk, person_id=engagement.client_id)
+        engagement_read(request_user(request), engagement)
     return engagement
 
 
@@ -212,10 +212,11 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "engagement": engagement,
             "party": party,
             "other_name": services.party_name(other),
-            # Reviewers may see that the engagement exists; the conversation is the two parties' alone.
-            "conversation": selectors.messages_of(engagement)
+            # Reviewers see that the engagement exists; the conversation is for its parties and the client's helpers.
+            "conversation": presenters.conversation_entries(user, engagement, selectors.messages_of(engagement))
             if permissions.may_read_conversation(user, engagement)
             else [],
+            "acting_for": party is None and permissions.acts_for_client(user, engagement, "view"),
             "form": form,
             "actions": permissions.actions_for(user, engagement),
         },

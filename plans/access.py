@@ -1,26 +1,20 @@
-"""Noting who read a client's budgets and plans (the access log: who, when, what; never the content)."""
+"""Noting who read a client's budgets and plans (the access log: who, when, what, for whom; never the content)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
+from accounts.selectors import acting_for_id
 from audit.access import note_read
-
-
-def _behalf(user: Any, client_id: int) -> int | None:
-    """The client a representative reads for (None when they read as themself)."""
-    from accounts.selectors import clients_represented_by
-
-    if not getattr(user, "is_authenticated", False) or user.pk == client_id:
-        return None
-    return client_id if client_id in clients_represented_by(user) else None
 
 
 def plans_read(user: Any, plans: Iterable[Any], *, record: str = "plan") -> None:
     for plan in plans:
         client_id = plan.client_id if hasattr(plan, "client_id") else plan.plan.client_id
-        note_read(user, record=record, record_id=plan.pk, person_id=client_id, on_behalf_of_id=_behalf(user, client_id))
+        note_read(
+            user, record=record, record_id=plan.pk, person_id=client_id, on_behalf_of_id=acting_for_id(user, client_id)
+        )
 
 
 def plan_read(user: Any, plan: Any, *, record: str = "plan") -> None:
@@ -33,7 +27,7 @@ def statements_read(user: Any, plan: Any) -> None:
 
 
 def versions_read(user: Any, plan: Any, versions: Iterable[Any]) -> None:
-    behalf = _behalf(user, plan.client_id)
+    behalf = acting_for_id(user, plan.client_id)
     for version in versions:
         note_read(user, record="plan_version", record_id=version.pk, person_id=plan.client_id, on_behalf_of_id=behalf)
 
@@ -42,5 +36,5 @@ def budgets_read(user: Any, budgets: Iterable[Any]) -> None:
     for budget in budgets:
         note_read(
             user, record="budget", record_id=budget.pk, person_id=budget.client_id,
-            on_behalf_of_id=_behalf(user, budget.client_id),
+            on_behalf_of_id=acting_for_id(user, budget.client_id),
         )  # fmt: skip

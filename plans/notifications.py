@@ -19,10 +19,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, User
+from accounts.selectors import acting_words, relationship_to
 from accounts.services import email_send
 from accounts.services.users import CRISIS_LINES
 from audit.models import Event
 from config.errors import NotAllowed
+from plans import permissions
 from plans.models import (
     OPEN_REVIEW_STATUSES,
     Notification,
@@ -63,10 +65,15 @@ def email_body(text: str, link: str) -> str:
     return f"Hello,\n\n{text}\n\n{absolute(link)}\n\n{CRISIS_LINES}\n\nWaymark"
 
 
+def _may_hear(plan: Plan | None, recipient: User) -> bool:
+    """A broker whose engagement with the client ended lost access to the plan, and hears nothing more of it."""
+    return plan is None or recipient.pk != plan.broker_id or permissions.may_see_plan(recipient, plan)
+
+
 def _deliver(plan: Plan | None, messages: list[Message], *, event: Event | None = None) -> list[Notification]:
-    """Record each message in the recipient's centre and email it (after commit)."""
+    """Record each message in the recipient's centre and email it (after commit), to those who may still hear."""
     rows = []
-    for message in messages:
+    for message in (message for message in messages if _may_hear(plan, message.recipient)):
         link = plan_link(plan, for_reviewer=message.for_reviewer) if plan is not None else ""
         rows.append(
             Notification(
@@ -88,9 +95,26 @@ def _name(plan: Plan) -> str:
     return plan.client.name or "your client"
 
 
+@dataclass(frozen=True)
+class Representative:
+    """Who acted for the client: named in the app ("Sam Taylor (carer)"), only by relationship in emails."""
+
+    words: str
+    relationship: str
+
+
+def _acted_for_client(plan: Plan, event: Event) -> Representative | None:
+    """The representative behind this event, when one acted for the client (the event's `on_behalf_of`)."""
+    if event.on_behalf_of_id is None or event.by is None:
+        return None
+    relationship = relationship_to(event.by.pk, plan.client_id)
+    return Representative(acting_words(event.by.name or "Someone who helps", relationship), relationship)
+
+
 def _parties(
     plan: Plan, *, except_user: User | None, kind: str, client_text: str, broker_text: str, subject: str, email: str
 ) -> list[Message]:
+    """The client and the plan's broker (`_deliver` leaves out a broker whose engagement ended)."""
     messages = []
     if plan.client != except_user:
         messages.append(Message(plan.client, kind, client_text, subject, email))
@@ -123,15 +147,19 @@ def _decision_messages(plan: Plan, event: Event) -> list[Message]:
 
 def _transition_messages(plan: Plan, event: Event) -> list[Message]:
     """Who needs to know about this event, and what to tell them. Edits and agreements are not all transitions."""
-    actor = event.by
+    actor, rep = event.by, _acted_for_client(plan, event)
     if event.action == "submitted":
         # In the centre only: the checks answer within seconds, and that step is emailed.
         submitted = _parties(
             plan,
             except_user=actor,
             kind=NotificationKind.PLAN_SUBMITTED,
-            client_text="Your plan was sent to KMPT. Automatic checks run first.",
-            broker_text=f"The plan for {_name(plan)} was sent to KMPT.",
+            client_text=f"{rep.words} sent your plan to KMPT for you. Automatic checks run first."
+            if rep
+            else "Your plan was sent to KMPT. Automatic checks run first.",
+            broker_text=f"{rep.words} sent the plan for {_name(plan)} to KMPT."
+            if rep
+            else f"The plan for {_name(plan)} was sent to KMPT.",
             subject="A support plan was sent to KMPT",
             email="A support plan was sent to KMPT. We will tell you when a reviewer has it.",
         )
@@ -182,8 +210,10 @@ def _transition_messages(plan: Plan, event: Event) -> list[Message]:
             plan,
             except_user=actor,
             kind=NotificationKind.WITHDRAWN,
-            client_text="Your plan was withdrawn.",
-            broker_text=f"The plan for {_name(plan)} was withdrawn.",
+            client_text=f"{rep.words} withdrew your plan for you." if rep else "Your plan was withdrawn.",
+            broker_text=f"{rep.words} withdrew the plan for {_name(plan)}."
+            if rep
+            else f"The plan for {_name(plan)} was withdrawn.",
             subject="A support plan was withdrawn",
             email="A support plan was withdrawn. Nothing more will happen to it.",
         )
@@ -200,24 +230,20 @@ def _transition_messages(plan: Plan, event: Event) -> list[Message]:
             )
         return messages
     if event.action == "agreed":
-        return [
-            Message(
-                plan.broker,
-                NotificationKind.AGREED,
-                f"{_name(plan)} agreed to the plan. It can be sent to KMPT.",
-                "A client agreed to their support plan",
-                "Your client agreed to their support plan. It can now be sent to KMPT.",
-            )
-        ]
+        return _agreed_messages(plan, rep)
     if event.action == "change_asked":
         # What the client wrote stays in their conversation with the broker, never in an email.
         return [
             Message(
                 plan.broker,
                 NotificationKind.CHANGE_ASKED,
-                f"{_name(plan)} asked for a change to their plan.",
+                f"{rep.words} asked for a change to the plan for {_name(plan)}."
+                if rep
+                else f"{_name(plan)} asked for a change to their plan.",
                 "Your client asked for a change to their plan",
-                "Your client asked for a change to their support plan. Sign in to read their message.",
+                f"Your client's {rep.relationship} asked for a change to their support plan. Sign in to read it."
+                if rep
+                else "Your client asked for a change to their support plan. Sign in to read their message.",
             )
         ]
     if event.action == "review_held":
@@ -235,6 +261,37 @@ def _transition_messages(plan: Plan, event: Event) -> list[Message]:
             )
         ]
     return []
+
+
+def _agreed_messages(plan: Plan, rep: Representative | None) -> list[Message]:
+    """The broker hears that the plan can go to KMPT; when a representative agreed, the client hears who did."""
+    if rep is None:
+        return [
+            Message(
+                plan.broker,
+                NotificationKind.AGREED,
+                f"{_name(plan)} agreed to the plan. It can be sent to KMPT.",
+                "A client agreed to their support plan",
+                "Your client agreed to their support plan. It can now be sent to KMPT.",
+            )
+        ]
+    return [
+        Message(
+            plan.client,
+            NotificationKind.AGREED,
+            f"{rep.words} agreed to your plan for you. It can now be sent to KMPT.",
+            "Your support plan was agreed for you",
+            f"Your {rep.relationship} agreed to your support plan for you. Sign in to see the plan. If this is not "
+            "right, ask your broker for a change.",
+        ),
+        Message(
+            plan.broker,
+            NotificationKind.AGREED,
+            f"{rep.words} agreed for {_name(plan)}. The plan can be sent to KMPT.",
+            "A support plan was agreed for your client",
+            f"Your client's {rep.relationship} agreed to their support plan for them. It can now be sent to KMPT.",
+        ),
+    ]
 
 
 REVIEW_RESULT_WORDS = {
@@ -298,11 +355,13 @@ def notify(
     email_body: str,
     for_reviewer: bool = False,
     emailed: bool = True,
-) -> Notification:
+) -> Notification | None:
     """Tell one person one thing about a plan (for other apps: spending flags, reviews...): their notification
-    centre now, an email after commit. The email never names the client; `text` (in the app) may."""
+    centre now, an email after commit. The email never names the client; `text` (in the app) may. None when the
+    person may no longer hear of the plan (a broker whose engagement ended)."""
     message = Message(recipient, kind, text, email_subject, email_body, for_reviewer=for_reviewer, emailed=emailed)
-    return _deliver(plan, [message])[0]
+    delivered = _deliver(plan, [message])
+    return delivered[0] if delivered else None
 
 
 # --- The notification centre --------------------------------------------------------------------------------------

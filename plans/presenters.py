@@ -12,6 +12,7 @@ from typing import Any
 from config.choices import Outcome
 from plans.checks import CheckResult, Issue, Totals
 from plans.models import Decision, Plan, PlanLine, PlanStatus
+from plans.record import agreed_by, agreed_by_words
 
 
 def outcome_label(code: str) -> str:
@@ -320,3 +321,25 @@ def views_by_outcome(views: Any, codes: list[str]) -> list[dict[str, Any]]:
     for view in views:
         grouped.setdefault(view.outcome, []).append(view)
     return [{"code": code, "label": outcome_label(code), "views": grouped[code]} for code in grouped]
+
+
+def agreed_by_text(plan: Plan) -> str:
+    """ "Sam Taylor, carer, for Alex Morgan" (or the client's name): the PDF's words for who agreed."""
+    return agreed_by_words(agreed_by(plan), plan.client.name)
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """Who agreed to the shared plan, as the reader of the client's page sees it: "You" and "", or
+    "Sam Taylor, carer," and " for you", or "You" and " for Alex Morgan"."""
+
+    who: str
+    for_whom: str
+
+
+def agreement_for(plan: Plan, reader: Any) -> Agreement:
+    agreed = agreed_by(plan)
+    if agreed is None:  # the client agreed themself
+        return Agreement("You" if reader.pk == plan.client_id else plan.client.name or "They", "")
+    who = "You" if agreed["id"] == reader.pk else f"{agreed['name']}, {agreed['relationship']},"
+    return Agreement(who, " for you" if reader.pk == plan.client_id else f" for {agreed['for']}")

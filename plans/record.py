@@ -105,7 +105,7 @@ def plan_record(plan: Plan, check: CheckResult) -> dict[str, Any]:
 
 def agreed_by(plan: Plan) -> dict[str, Any] | None:
     """Who agreed, when it was not the client themself: "Sam Taylor, carer, for Alex Morgan"."""
-    from accounts.models import Relationship, Representative
+    from accounts.selectors import relationship_to
     from audit.models import Event
 
     if not plan.client_agreed_at:
@@ -118,6 +118,13 @@ def agreed_by(plan: Plan) -> dict[str, Any] | None:
     )
     if event is None or event.on_behalf_of_id is None or event.by is None:
         return None
-    rep = Representative.objects.filter(person=event.by, client_id=plan.client_id).order_by("-created_at").first()
-    relationship = str(Relationship(rep.relationship).label).lower() if rep else "representative"
+    relationship = relationship_to(event.by.pk, plan.client_id)
     return {"id": event.by.pk, "name": event.by.name, "relationship": relationship, "for": plan.client.name}
+
+
+def agreed_by_words(agreed: dict[str, Any] | None, client_name: str) -> str:
+    """Who agreed to a plan, as the PDF and the pages say it: "Sam Taylor, carer, for Alex Morgan" when a
+    representative agreed (`agreed_by`), else the client's name."""
+    if agreed:
+        return f"{agreed['name']}, {agreed['relationship']}, for {agreed['for']}"
+    return client_name or "the client"

@@ -193,6 +193,15 @@ def payment_route_label(code: str) -> str:
 
 
 @register.filter
+def agreed_by_words(record: dict[str, Any]) -> str:
+    """ "Sam Taylor, carer, for Alex Morgan" (or the client's name) from a plan record; records made before
+    `agreed_by` existed name the client."""
+    from plans.record import agreed_by_words as words
+
+    return words(record.get("agreed_by"), (record.get("client") or {}).get("name", ""))
+
+
+@register.filter
 def day(value: Any) -> str:
     """ "1 November 2026" from a date, a datetime or an ISO 8601 string."""
     import datetime

@@ -104,6 +104,7 @@ def plan_context(request: HttpRequest, plan: Plan) -> dict[str, Any]:
     check = selectors.plan_run_check(plan)
     decision = selectors.plan_latest_decision(plan)
     actions = permissions.plan_actions_for(user_of(request), plan)
+    agreed = bool(plan.shared_at and plan.agreed_digest and plan.agreed_digest == plan.shared_digest)
     return {
         "plan": plan,
         "check": check,
@@ -114,7 +115,8 @@ def plan_context(request: HttpRequest, plan: Plan) -> dict[str, Any]:
         **presenters.status_context(plan, decision, audience="broker"),
         "editable": "edit" in actions,
         "shared": plan.shared_at is not None,
-        "agreed": bool(plan.shared_at and plan.agreed_digest and plan.agreed_digest == plan.shared_digest),
+        "agreed": agreed,
+        "agreed_by": presenters.agreed_by_text(plan) if agreed else "",
         "may_withdraw": "withdraw" in actions,
         "has_versions": plan.first_submitted_at is not None,
         "newer_budget": None if selectors.budget_is_current(plan) else selectors.budget_current(plan.client),

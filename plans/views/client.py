@@ -53,6 +53,7 @@ def plan_page(request: HttpRequest, pk: int) -> HttpResponse:
     decision = selectors.plan_latest_decision(plan)
     by_line, general = _issues_by_line(record or {})
     actions = permissions.plan_actions_for(user, plan)
+    agreed = bool(plan.shared_at and plan.agreed_digest == plan.shared_digest)
     context = {
         "plan": plan,
         "record": record,
@@ -62,7 +63,8 @@ def plan_page(request: HttpRequest, pk: int) -> HttpResponse:
         "general_issues": general,
         **presenters.status_context(plan, decision, audience="client"),
         "actions": actions,
-        "agreed": bool(plan.shared_at and plan.agreed_digest == plan.shared_digest),
+        "agreed": agreed,
+        "agreement": presenters.agreement_for(plan, user) if agreed else None,
         "agree_form": AgreeForm(initial={"digest": plan.shared_digest}),
         "ask_form": ChangeRequestForm(),
         "may_withdraw": "withdraw" in actions,
@@ -96,7 +98,8 @@ def plan_agree(request: HttpRequest, pk: int) -> HttpResponse:
     form = AgreeForm(request.POST)
     digest = form.cleaned_data["digest"] if form.is_valid() else ""
     if attempt(request, services.plan_agree, plan=plan, by=user_of(request), digest=digest):
-        messages.success(request, "Thank you. You agreed to this plan. It can now be sent to KMPT.")
+        for_whom = "" if user_of(request).pk == plan.client_id else f" for {plan.client.name or 'them'}"
+        messages.success(request, f"Thank you. You agreed to this plan{for_whom}. It can now be sent to KMPT.")
     return redirect("plans:plan", pk=plan.pk)
 
 

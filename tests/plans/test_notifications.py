@@ -285,3 +285,32 @@ def test_every_email_links_to_the_sites_own_address(run_after_commit, plan, brok
     run_after_commit(services.plan_share, plan=plan, by=broker_user)
     assert mail.outbox and all("https://waymark.kent.example/" in m.body for m in mail.outbox)
     assert not any("localhost" in m.body for m in mail.outbox)
+
+
+def test_a_broker_whose_engagement_ended_is_not_reminded_of_the_plan_review(submitted_plan, client_user, broker_user):
+    from brokers.models import Engagement
+    from brokers.services import engagement_end
+
+    process_submission(submitted_plan.pk, submitted_plan.version)
+    review_on = datetime.date(2025, 9, 1)
+    Plan.objects.filter(pk=submitted_plan.pk).update(
+        status="approved", review_first_on=review_on, review_next_on=datetime.date(2026, 6, 1)
+    )
+    engagement_end(engagement=Engagement.objects.get(client=client_user, broker=broker_user), by=broker_user)
+    assert reminders_send(today=review_on - datetime.timedelta(days=14)) == 1
+    due = Notification.objects.filter(kind="plan_review_due")
+    assert list(due.values_list("recipient", flat=True)) == [client_user.pk]
+
+
+def test_a_broker_whose_engagement_ended_hears_nothing_of_a_decision(submitted_plan, client_user, broker_user):
+    from brokers.models import Engagement
+    from brokers.services import engagement_end
+
+    process_submission(submitted_plan.pk, submitted_plan.version)
+    plan = Plan.objects.get(pk=submitted_plan.pk)
+    engagement_end(engagement=Engagement.objects.get(client=client_user, broker=broker_user), by=client_user)
+    services.plan_claim(plan=plan, by=plan.reviewer)
+    services.plan_decide(plan=Plan.objects.get(pk=plan.pk), by=plan.reviewer, outcome="approved", note="Fine")
+    assert set(Notification.objects.filter(plan=plan, kind="approved").values_list("recipient", flat=True)) == {
+        client_user.pk
+    }

@@ -301,3 +301,14 @@ def test_reviews_and_views_are_read_only_in_the_admin(client, admin_user, approv
         assert client.get(f"/admin/plans/{model}/add/").status_code == 403
     assert client.post(f"/admin/plans/planreview/{review.pk}/delete/", {"post": "yes"}).status_code == 403
     assert PlanReview.objects.filter(pk=review.pk).exists()
+
+
+def test_a_broker_whose_engagement_ended_hears_nothing_of_the_review(approved, reviewer_user):
+    from brokers.models import Engagement
+    from brokers.services import engagement_end
+
+    engagement = Engagement.objects.get(client=approved.client, broker=approved.broker, status="active")
+    engagement_end(engagement=engagement, by=approved.client)
+    services.review_record(plan=approved, by=reviewer_user, **_service_body(approved))
+    told = Notification.objects.filter(plan=approved, kind="plan_reviewed")
+    assert {note.recipient for note in told} == {approved.client}

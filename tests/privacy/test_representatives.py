@@ -153,7 +153,7 @@ def test_the_representative_reads_the_clients_plan_page_labelled_as_theirs(api, 
     assert page.post(f"/plans/{plan.pk}/agree/", {"digest": digest}).status_code == 302
     assert Plan.objects.get(pk=plan.pk).client_agreed_at is not None
     home = page.get("/people-i-help/").content.decode()
-    assert client_user.name in home and f"/plans/{plan.pk}/" in home
+    assert escape(client_user.name) in home and f"/plans/{plan.pk}/" in home
 
 
 def test_the_pdf_names_both_people_when_a_representative_agreed(api, plan, client_user):
@@ -234,3 +234,118 @@ def test_a_representative_of_nobody_sees_no_engagement(api, plan, client_user, b
 
     engagement = Engagement.objects.get(client=client_user, broker=broker_user)
     assert api(UserFactory()).get(f"/api/v1/engagements/{engagement.pk}").status_code == 404
+
+
+# --- Every act shown as the person's who did it, for the client ----------------------------------------------------
+
+
+def _labelled_messages(html):
+    """(who, what) for each message of the conversation page, in order."""
+    found = re.findall(
+        r'<p class="nhsuk-body-s"><strong>(.*?)</strong>, [^<]*</p>\s*<p class="nhsuk-card__description">(.*?)</p>',
+        html,
+    )
+    return [(who, what) for who, what in found]
+
+
+def _page(user):
+    page = Client()
+    page.force_login(user)
+    return page
+
+
+def test_the_conversation_names_who_wrote_each_message(api, plan, client_user, broker_user):
+    from brokers.models import Engagement
+    from brokers.services import party_name
+
+    engagement = Engagement.objects.get(client=client_user, broker=broker_user)
+    carer, _ = helper(api, client_user, ["view", "message"])
+    url = f"/api/v1/engagements/{engagement.pk}/messages"
+    for person, body in ((client_user, "From the client"), (carer, "From the carer"), (broker_user, "From the broker")):
+        assert api(person).post(url, {"body": body}, format="json").status_code == 201
+    broker_name = escape(party_name(type(broker_user).objects.get(pk=broker_user.pk)))  # the name they show
+    client_name = escape(client_user.name)
+    carer_for = f"{escape(carer.name)} (carer, for {client_name})"
+    seen_by = {
+        broker_user: [client_name, carer_for, "You"],
+        carer: [client_name, f"You (for {client_name})", broker_name],
+        client_user: ["You", f"{escape(carer.name)} (carer, for you)", broker_name],
+    }
+    for viewer, expected in seen_by.items():
+        html = _page(viewer).get(f"/engagements/{engagement.pk}/").content.decode()
+        labels = _labelled_messages(html)
+        assert [what for _, what in labels] == ["From the client", "From the carer", "From the broker"]
+        assert [who for who, _ in labels] == expected, viewer
+    sent = api(broker_user).get(url).json()["results"]
+    assert [(item["sender"], item["on_behalf_of"]) for item in sent] == [
+        (client_user.pk, None),
+        (carer.pk, client_user.pk),
+        (broker_user.pk, None),
+    ]
+    assert sent[1]["sender_name"] == carer.name
+
+
+def test_a_representatives_engagement_reads_are_logged_as_for_the_client(api, plan, client_user, broker_user):
+    from audit.models import AccessLog
+    from brokers.models import Engagement
+
+    engagement = Engagement.objects.get(client=client_user, broker=broker_user)
+    reader, _ = helper(api, client_user, ["view"])
+    assert api(reader).get(f"/api/v1/engagements/{engagement.pk}").status_code == 200
+    assert _page(reader).get(f"/engagements/{engagement.pk}/").status_code == 200
+    assert api(broker_user).get(f"/api/v1/engagements/{engagement.pk}").status_code == 200
+    rows = AccessLog.objects.filter(record="engagement", record_id=engagement.pk)
+    assert sorted(rows.values_list("who_id", "person_id", "on_behalf_of_id")) == sorted(
+        [
+            (reader.pk, client_user.pk, client_user.pk),
+            (reader.pk, client_user.pk, client_user.pk),
+            (broker_user.pk, client_user.pk, None),
+        ]
+    )
+
+
+def _told(plan, kind, person):
+    from plans.models import Notification
+
+    return Notification.objects.filter(plan=plan, kind=kind, recipient=person).values_list("text", flat=True).get()
+
+
+def test_the_client_and_broker_are_told_who_agreed_submitted_and_withdrew_for_the_client(
+    api, plan, client_user, broker_user, sent
+):
+    from plans import services
+
+    carer, _ = helper(api, client_user, ["view", "agree"])
+    carer_words, client_name = f"{carer.name} (carer)", client_user.name
+    digest = share(plan).shared_digest
+    with sent() as emails:
+        services.plan_agree(plan=Plan.objects.get(pk=plan.pk), by=carer, digest=digest)
+    assert _told(plan, "agreed", client_user).startswith(f"{carer_words} agreed to your plan for you.")
+    assert _told(plan, "agreed", broker_user).startswith(f"{carer_words} agreed for {client_name}.")
+    assert {message.to[0] for message in emails} == {client_user.email, broker_user.email}
+    assert all(client_name not in message.subject + message.body for message in emails)
+    services.plan_submit(plan=Plan.objects.get(pk=plan.pk), by=carer)
+    assert _told(plan, "plan_submitted", client_user).startswith(f"{carer_words} sent your plan to KMPT for you.")
+    assert _told(plan, "plan_submitted", broker_user).startswith(f"{carer_words} sent the plan for {client_name}")
+    services.plan_withdraw(plan=Plan.objects.get(pk=plan.pk), by=carer)
+    assert _told(plan, "withdrawn", client_user).startswith(f"{carer_words} withdrew your plan for you.")
+    assert _told(plan, "withdrawn", broker_user).startswith(f"{carer_words} withdrew the plan for {client_name}.")
+
+
+def test_the_pages_say_who_agreed_and_for_whom(api, plan, client_user, broker_user, reviewer_user):
+    from plans import services
+
+    carer, _ = helper(api, client_user, ["view", "agree"])
+    digest = share(plan).shared_digest
+    services.plan_agree(plan=Plan.objects.get(pk=plan.pk), by=carer, digest=digest)
+    own = _page(client_user).get(f"/plans/{plan.pk}/").content.decode()
+    assert "You agreed" not in own
+    assert f"{escape(carer.name)}, carer, agreed to this plan for you" in own
+    theirs = _page(carer).get(f"/plans/{plan.pk}/").content.decode()
+    assert f"You agreed to this plan for {escape(client_user.name)}" in theirs
+    builder = _page(broker_user).get(f"/plans/{plan.pk}/").content.decode()
+    assert f"Agreed by {escape(carer.name)}, carer, for {escape(client_user.name)} on" in builder
+    services.plan_submit(plan=Plan.objects.get(pk=plan.pk), by=carer)
+    services.submission_process(plan_id=plan.pk, version=Plan.objects.get(pk=plan.pk).version)
+    review = _page(reviewer_user).get(f"/reviews/{plan.pk}/").content.decode()
+    assert f"Agreed by {escape(carer.name)}, carer, for {escape(client_user.name)}" in review
