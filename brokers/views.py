@@ -188,6 +188,7 @@ def engagement_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@page_limit("email")  # each message nudges the other party by email, as the API's
 def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     engagement = _engagement_for(request, pk)
     user = request_user(request)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role, User
 from config.errors import ServiceError
 from config.pages import raise_for_refusal
+from config.throttles import page_limit
 from plans import access
 from plans.models import Plan
 from spending import charts, permissions, presenters, selectors, services
@@ -81,6 +82,7 @@ def spending_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@page_limit("render")  # as the API's upload: each file is parsed by a task
 def statement_upload(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
     if not permissions.spending_actions(_user(request), plan).upload:

@@ -76,3 +76,16 @@ def test_the_plan_pdf_page_is_limited_as_rendering(limits, client_user, broker_u
     LineFactory(plan=plan)
     page = signed_in(client_user)
     assert [page.get(f"/plans/{plan.pk}/pdf/").status_code for _ in range(3)] == [200, 200, 429]
+
+
+def test_sending_messages_on_the_conversation_page_is_limited_as_email(limits, client_user, broker_user):
+    from brokers.models import Message
+    from tests.plans.factories import EngagementFactory
+
+    engagement = EngagementFactory(client=client_user, broker=broker_user)
+    page = signed_in(client_user)
+    url = f"/engagements/{engagement.pk}/"
+    answers = [page.post(url, {"body": f"Hello {n}"}).status_code for n in range(3)]
+    assert answers[:2] != [429, 429] and answers[2] == 429
+    assert Message.objects.filter(engagement=engagement).count() == 2
+    assert page.get(url).status_code == 200  # reading the conversation is not limited
