@@ -41,9 +41,10 @@ def _plan_steps(user: Any) -> list[Step]:
         elif plan.status == PlanStatus.CHANGES_REQUESTED:
             steps.append(Step("Changes needed", f"KMPT asked for changes. {broker} is updating your plan.", href))
         elif plan.status in (PlanStatus.SUBMITTED, PlanStatus.IN_REVIEW):
-            steps.append(
-                Step("KMPT is looking at your plan", "A reviewer usually decides within 10 working days.", href)
-            )
+            from plans.selectors import OVERDUE_AFTER_WORKING_DAYS as USUAL  # the plan page's figure too
+
+            text = f"A reviewer usually decides within {USUAL} working days."
+            steps.append(Step("KMPT is looking at your plan", text, href))
         elif plan.status == PlanStatus.APPROVED and (flagged := _flagged_payments(user, plan)):
             text = f"{flagged} payment{'s need' if flagged != 1 else ' needs'} a look."
             steps.append(Step("Check your spending", text, reverse("spending:spending", args=[plan.pk]), True))

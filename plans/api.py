@@ -21,9 +21,10 @@ from accounts.models import User
 from audit.models import Event
 from audit.serializers import EventSerializer
 from config.api import id_parameter
+from config.errors import InvalidTransition
 from plans import access, permissions, selectors, services
 from plans.filters import BudgetFilter, PlanFilter, ReviewFilter
-from plans.models import Budget, Plan, PlanLine, PlanReview
+from plans.models import Budget, Plan, PlanLine, PlanReview, PlanStatus
 from plans.serializers import (
     AgreeSerializer,
     BudgetSerializer,
@@ -374,7 +375,10 @@ class PlanReviewListCreate(generics.ListAPIView):
     def get_queryset(self):  # type: ignore[no-untyped-def]
         if getattr(self, "swagger_fake_view", False):  # the OpenAPI schema is built without a person
             return PlanReview.objects.none()
-        return selectors.plan_reviews(_plan_for(self.request, self.kwargs["plan_id"]))
+        plan = _plan_for(self.request, self.kwargs["plan_id"])
+        if plan.status != PlanStatus.APPROVED:  # the contract: reviews belong to approved plans (409 otherwise)
+            raise InvalidTransition("Reviews start once KMPT has approved the plan.")
+        return selectors.plan_reviews(plan)
 
     @extend_schema(request=PlanReviewCreateSerializer, responses={201: PlanReviewSerializer})
     def post(self, request: Request, plan_id: int) -> Response:

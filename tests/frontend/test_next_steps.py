@@ -64,3 +64,13 @@ def test_an_admin_is_told_what_waits_not_to_open_the_admin(admin_user):
 
 def test_a_provider_without_an_organisation_is_told_to_add_one():
     assert first_step(UserFactory(role="provider")) == "Add your organisation"
+
+
+def test_a_client_waiting_for_kmpt_is_told_the_same_usual_time_as_the_plan_page(submitted_plan, client_user):
+    from plans.presenters import kmpt_usual_time
+
+    page = Client()
+    page.force_login(client_user)
+    dashboard = page.get("/dashboard/").content.decode()
+    assert first_step(client_user) == "KMPT is looking at your plan"
+    assert f"A reviewer {kmpt_usual_time().replace('usually', 'usually decides')}." in dashboard

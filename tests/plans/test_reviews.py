@@ -214,6 +214,12 @@ def test_only_an_approved_plan_is_reviewed_and_bad_input_answers_400_first(api, 
     assert api(reviewer_user).post(url, body(submitted_plan, result="stop"), format="json").status_code == 400
 
 
+def test_the_reviews_of_a_plan_not_approved_answer_409_as_the_contract_says(api, submitted_plan, reviewer_user):
+    for person in (reviewer_user, submitted_plan.client):
+        listed = api(person).get(f"/api/v1/plans/{submitted_plan.pk}/reviews")
+        assert listed.status_code == 409 and listed.json()["code"] == "invalid_transition"
+
+
 def test_a_review_that_ends_the_plan_keeps_it_approved_with_no_next_review(api, approved, reviewer_user):
     response = api(reviewer_user).post(
         f"/api/v1/plans/{approved.pk}/reviews", body(approved, result="end"), format="json"
