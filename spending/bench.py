@@ -1,4 +1,5 @@
-"""Benchmarks for `make bench` (the harness in tests/perf calls these; each needs a database and leaves nothing).
+"""Benchmarks for `make bench` (tests/perf/bench.py calls both after its HTTP rounds; each needs a database and
+leaves nothing).
 
 - `bench_statement_import(rows=10_000)`: upload and import a statement of that many rows, as the task would;
   answers rows per second.

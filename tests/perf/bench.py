@@ -749,6 +749,11 @@ def main() -> int:
         f"/api/v1/plans/{people.ids['plan']}/check", people.tokens["broker"]
     )
     report["web_rss_mb"] = web_rss
+    log("spending (issue 20): a 10,000-row statement import and a year's spending page")
+    from spending.bench import bench_spending_view, bench_statement_import
+
+    report["statement_import"] = bench_statement_import(rows=10_000)
+    report["spending_view"] = bench_spending_view(weeks=52, repeat=30)
     saved = ROOT / "tests/perf/results.json"
     if os.environ.get("BENCH_SKIP_WORKFLOW") and saved.exists():
         # The workflow's figures of the last run that measured them, labelled with its date.
@@ -866,6 +871,17 @@ def write_results(report: dict[str, Any], results: list[Endpoint]) -> None:
                 f" Of that, from the moment `plan_submit` returned (where the API answers 202) to `in_review`: "
                 f"p50 {lat['worker_p50']:.1f} ms, p95 {lat['worker_p95']:.1f} ms."
             )
+    if "statement_import" in report:
+        imp, view = report["statement_import"], report["spending_view"]
+        lines += [
+            "",
+            "## Spending (issue 20), in-process against the same database",
+            "",
+            f"- Statement import, upload to done as the task runs it: {imp['rows']:,} rows in {imp['seconds']:.1f} s, "
+            f"{imp['rows_per_second']:,.0f} rows/s ({imp['imported']:,} imported)",
+            f"- The spending page of a plan with {view['payments']} payments (a year, three lines), "
+            f"{view['repeat']} times: p50 {view['p50_ms']:.1f} ms, p95 {view['p95_ms']:.1f} ms",
+        ]
     lines += [
         "",
         "## Memory",
